@@ -1,0 +1,17 @@
+# The two set-up commands (see README.md). Everything lives in .stack/.
+.PHONY: run test stop status install
+
+run:      ## install and start the whole stack, load the demo registry, serve CKAN
+	bash devstack/stack.sh run
+
+test:     ## install what is missing, start the services, run the whole test suite
+	bash devstack/stack.sh test $(PYTEST_ARGS)
+
+stop:     ## stop CKAN, Solr, Redis and PostgreSQL
+	bash devstack/stack.sh stop
+
+status:
+	bash devstack/stack.sh status
+
+install:
+	bash devstack/stack.sh install

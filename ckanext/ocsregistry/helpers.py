@@ -1,0 +1,75 @@
+"""Template helpers of the OCS registry."""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.ocsregistry import regions, restricted
+
+__all__ = [
+    "ocsregistry_current_region_choices",
+    "ocsregistry_merged_region_choices",
+    "ocsregistry_region_name",
+    "ocsregistry_form_sections",
+    "ocsregistry_can_see_restricted",
+    "ocsregistry_review_due",
+    "ocsregistry_label",
+]
+
+
+def ocsregistry_current_region_choices(field: Optional[dict] = None) -> list[dict[str, str]]:
+    """scheming ``choices_helper``: the 18 current regions."""
+    return [{"value": r.code, "label": f"{r.name} ({r.code})"} for r in regions.current_regions()]
+
+
+def ocsregistry_merged_region_choices(field: Optional[dict] = None) -> list[dict[str, str]]:
+    """scheming ``choices_helper``: the pre-2016 regions merged in 2016."""
+    return [
+        {"value": r.code, "label": f"{r.name} ({r.code}, {regions.name(r.current_code)})"}
+        for r in regions.merged_regions()
+    ]
+
+
+def ocsregistry_region_name(code: str) -> str:
+    return regions.name(code)
+
+
+def ocsregistry_label(labels: Any) -> str:
+    """A {fr: ..., en: ...} label in the user's language, French by default."""
+    if not isinstance(labels, dict):
+        return labels or ""
+    try:
+        lang = tk.h.lang()
+    except RuntimeError:  # outside a request (CLI, background job)
+        lang = tk.config.get("ckan.locale_default")
+    lang = lang or "fr"
+    return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), "")
+
+
+def ocsregistry_form_sections(fields: list[dict]) -> list[dict[str, Any]]:
+    """Group schema fields into the sections of the committee's field card."""
+    sections: list[dict[str, Any]] = []
+    for field in fields:
+        if field.get("ocsregistry_section") or not sections:
+            sections.append({"label": field.get("ocsregistry_section") or "", "fields": []})
+        sections[-1]["fields"].append(field)
+    return sections
+
+
+def ocsregistry_can_see_restricted(pkg_dict: dict[str, Any]) -> bool:
+    user = tk.current_user.name if tk.current_user and tk.current_user.is_authenticated else None
+    return restricted.can_see(pkg_dict, user)
+
+
+def ocsregistry_review_due(pkg_dict: dict[str, Any], today: Optional[datetime.date] = None) -> bool:
+    """True when the record has not been re-read within its review frequency."""
+    try:
+        updated = datetime.date.fromisoformat(str(pkg_dict.get("info_updated") or "")[:10])
+        months = int(pkg_dict.get("review_frequency_months") or 12)
+    except ValueError:
+        return bool(pkg_dict.get("id"))
+    today = today or datetime.date.today()
+    elapsed = (today.year - updated.year) * 12 + today.month - updated.month
+    return elapsed > months or (elapsed == months and today.day > updated.day)

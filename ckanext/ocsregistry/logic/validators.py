@@ -1,0 +1,284 @@
+"""Validators of the OCS registry's dataset and organisation schemas.
+
+Each error is raised under the key of the field it concerns, so the API answers
+``{"mmu_m2": ["..."]}`` and the form shows it beside the field.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib.navl.dictization_functions import missing
+
+from ckanext.ocsregistry import regions
+
+__all__ = [
+    "ocsregistry_identifier",
+    "ocsregistry_url",
+    "ocsregistry_year",
+    "ocsregistry_positive_int",
+    "ocsregistry_non_negative_number",
+    "ocsregistry_number_output",
+    "ocsregistry_iso_date",
+    "ocsregistry_current_region_code",
+    "ocsregistry_merged_region_codes",
+    "ocsregistry_current_region_codes",
+    "ocsregistry_region_fields",
+]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+YEARS_AHEAD = 10
+
+
+def _(text: str) -> str:
+    return tk._(text)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else str(value).strip()
+
+
+def ocsregistry_identifier(value: Any) -> Any:
+    if value is missing or value is None or _text(value) == "":
+        return value
+    text = _text(value)
+    if not _IDENTIFIER.match(text):
+        raise tk.Invalid(_(
+            "Use 1 to 64 letters, digits, dots, hyphens or underscores, "
+            "starting with a letter or digit"))
+    return text
+
+
+def ocsregistry_url(value: Any) -> Any:
+    if value is missing or value is None or _text(value) == "":
+        return value
+    text = _text(value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
+        raise tk.Invalid(_("Must be a web address starting with http:// or https://"))
+    return text
+
+
+def _earliest_year() -> int:
+    return tk.config.get("ckanext.ocsregistry.earliest_year")
+
+
+def ocsregistry_year(value: Any) -> Any:
+    if value is missing or value is None or _text(value) == "":
+        return value
+    try:
+        year = int(_text(value))
+    except ValueError:
+        raise tk.Invalid(_("Must be a year, e.g. 2021"))
+    latest = datetime.date.today().year + YEARS_AHEAD
+    if not _earliest_year() <= year <= latest:
+        raise tk.Invalid(_("Must be a year between {0} and {1}").format(_earliest_year(), latest))
+    return year
+
+
+def _decimal(value: Any) -> Decimal:
+    """Parse 1200, "1200.5", "1 200,5" (French spreadsheets) into a Decimal."""
+    if isinstance(value, bool):
+        raise tk.Invalid(_("Must be a number"))
+    text = _text(value).replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise tk.Invalid(_("Must be a number"))
+    if not number.is_finite():
+        raise tk.Invalid(_("Must be a number"))
+    return number
+
+
+def _canonical(number: Decimal) -> str:
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "0.0") else text
+
+
+def ocsregistry_non_negative_number(value: Any) -> Any:
+    if value is missing or value is None or _text(value) == "":
+        return value
+    number = _decimal(value)
+    if number < 0:
+        raise tk.Invalid(_("Must be a number of 0 or more"))
+    return _canonical(number)
+
+
+def ocsregistry_positive_int(value: Any) -> Any:
+    if value is missing or value is None or _text(value) == "":
+        return value
+    number = _decimal(value)
+    if number != number.to_integral_value() or number < 1:
+        raise tk.Invalid(_("Must be a whole number of 1 or more"))
+    return _canonical(number)
+
+
+def ocsregistry_number_output(value: Any) -> Any:
+    """Stored as text in extras; served as JSON numbers."""
+    if not isinstance(value, str) or value == "":
+        return value
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+def ocsregistry_iso_date(value: Any) -> Any:
+    if value is missing or value is None or _text(value) == "":
+        return value
+    if isinstance(value, datetime.datetime):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    else:
+        try:
+            day = datetime.date.fromisoformat(_text(value)[:10])
+            if len(_text(value)) > 10 and _text(value)[10] not in "T ":
+                raise ValueError
+        except ValueError:
+            raise tk.Invalid(_("Must be a date as YYYY-MM-DD, e.g. 2024-03-31"))
+    earliest = datetime.date(_earliest_year(), 1, 1)
+    latest = datetime.date.today() + datetime.timedelta(days=1)
+    if not earliest <= day <= latest:
+        raise tk.Invalid(_("Must be a date between {0} and today").format(earliest.isoformat()))
+    return day.isoformat()
+
+
+def _code(value: Any) -> str:
+    text = _text(value)
+    return text.zfill(2) if text.isdigit() and len(text) == 1 else text
+
+
+def _code_list(value: Any) -> list[str]:
+    """Codes from a form (list), the API (list or JSON) or a spreadsheet ("91; 73")."""
+    if value is missing or value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise tk.Invalid(_("Must be a list of INSEE region codes"))
+        else:
+            value = re.split(r"[;,|\s]+", text)
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    return [_code(v) for v in value if _text(v)]
+
+
+def ocsregistry_current_region_code(value: Any) -> Any:
+    if value is missing or value is None or _text(value) == "":
+        return value
+    code = _code(value)
+    region = regions.get(code)
+    if region is None:
+        raise tk.Invalid(_("{0} is not an INSEE region code").format(code))
+    if region.merged:
+        raise tk.Invalid(_(
+            "{0} ({1}) is a pre-2016 region: give the current region {2} ({3}) "
+            "and list {0} among the former regions covered").format(
+                code, region.name, region.current_code, regions.name(region.current_code)))
+    return code
+
+
+def _checked_codes(value: Any, merged: bool) -> list[str]:
+    codes = _code_list(value)
+    for code in codes:
+        region = regions.get(code)
+        if region is None:
+            raise tk.Invalid(_("{0} is not an INSEE region code").format(code))
+        if region.merged != merged:
+            raise tk.Invalid(
+                _("{0} ({1}) is not a pre-2016 region merged in 2016").format(code, region.name)
+                if merged else
+                _("{0} ({1}) is not a current region").format(code, region.name))
+    return sorted(set(codes))
+
+
+def ocsregistry_merged_region_codes(value: Any) -> Any:
+    """Pre-2016 regions merged in 2016, stored as a JSON list."""
+    if value is missing or value is None:
+        return value
+    return json.dumps(_checked_codes(value, merged=True))
+
+
+def ocsregistry_current_region_codes(value: Any) -> Any:
+    """Current regions, stored as a JSON list (organisation coverage)."""
+    if value is missing or value is None:
+        return value
+    return json.dumps(_checked_codes(value, merged=False))
+
+
+def _org_regions(owner_org: Any) -> list[str]:
+    if not owner_org or owner_org is missing:
+        return []
+    org = model.Group.get(_text(owner_org))
+    if org is None:
+        return []
+    try:
+        return _code_list(org.extras.get("regions_covered"))
+    except tk.Invalid:
+        return []
+
+
+def _add_error(errors: dict, field: str, message: str) -> None:
+    errors.setdefault((field,), []).append(message)
+
+
+def ocsregistry_region_fields(key, data, errors, context) -> None:
+    """Cross-field checks and derived fields of a record's region.
+
+    Runs before the field validators (scheming ``before_validators``), so it
+    reads raw values leniently and leaves bad single values to the field's own
+    validator. It checks that the former regions belong to the region, that a
+    given region name matches the codes, that the CRIGE covers the region, and
+    fills ``region_name`` and ``spatial`` (the regions' bounding box).
+    """
+    try:
+        code = _code(data.get(("region_code",), ""))
+    except Exception:
+        return
+    region = regions.get(code)
+    if region is None or region.merged:
+        return
+    try:
+        former = _code_list(data.get(("former_region_codes",)))
+    except tk.Invalid:
+        return
+    stray = [c for c in former if regions.get(c) and regions.get(c).merged and regions.get(c).current_code != code]
+    for c in stray:
+        _add_error(errors, "former_region_codes", _(
+            "{0} ({1}) became part of {2} ({3}), not of {4} ({5})").format(
+                c, regions.name(c), regions.get(c).current_code,
+                regions.name(regions.get(c).current_code), code, region.name))
+    valid_former = [c for c in former if regions.get(c) and regions.get(c).current_code == code
+                    and regions.get(c).merged]
+
+    given = data.get(("region_name",))
+    if given not in (None, missing) and _text(given) and \
+            regions.normalise(_text(given)) not in regions.accepted_names(code, valid_former):
+        _add_error(errors, "region_name", _(
+            "\"{0}\" does not match the region codes given: expected \"{1}\"").format(
+                _text(given), regions.display_name(code, valid_former)))
+    else:
+        data[("region_name",)] = regions.display_name(code, valid_former)
+
+    data[("spatial",)] = regions.bbox_geojson(valid_former or [code])
+
+    if tk.config.get("ckanext.ocsregistry.enforce_org_regions"):
+        covered = _org_regions(data.get(("owner_org",)))
+        if covered and code not in covered:
+            _add_error(errors, "region_code", _(
+                "{0} ({1}) is not among the regions this CRIGE covers ({2})").format(
+                    code, region.name, ", ".join(covered)))

@@ -1,0 +1,57 @@
+"""The ``ocsregistry`` plugin: registry of regional land-cover (OCS) bases."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.ocsregistry import facets, indexing, restricted
+from ckanext.ocsregistry.demo import DATASET_TYPE
+
+
+@tk.blanket.config_declarations
+@tk.blanket.helpers
+@tk.blanket.validators
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.cli
+class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.ITranslation)
+
+    # IConfigurer
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "ocsregistry")
+
+    # IPackageController
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        restricted.strip(pkg_dict, context.get("user"))
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        if pkg_dict.get("type") == DATASET_TYPE:
+            indexing.index_document(pkg_dict)
+        return pkg_dict
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
+        facets.label_items(search_results.get("search_facets") or {})
+        return search_results
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        if package_type == DATASET_TYPE:
+            return facets.registry_facets(facets_dict)
+        return facets_dict
+
+    def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
+                            package_type: str | None) -> dict[str, Any]:
+        if package_type == DATASET_TYPE:
+            return facets.registry_facets(facets_dict)
+        return facets_dict

@@ -1,0 +1,350 @@
+#!/usr/bin/env bash
+# Development and CI stack for ckanext-ocsregistry: PostgreSQL and Redis from
+# Debian packages, Apache Solr 9 from Maven Central, CKAN in a virtualenv.
+#
+#   devstack/stack.sh run     install what is missing, start everything, load the
+#                             demonstration registry, serve CKAN (make run)
+#   devstack/stack.sh test    install what is missing, start the services, run
+#                             the whole pytest suite (make test)
+#   devstack/stack.sh stop    stop every process this script started (make stop)
+#   devstack/stack.sh status  show what is running
+#
+# All state (virtualenv, Solr jars and cores, database cluster, logs, config)
+# lives in $OCSREGISTRY_STATE, by default .stack/ at the repository root.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${OCSREGISTRY_STATE:-$ROOT/.stack}
+PG_PORT=${OCSREGISTRY_PG_PORT:-55432}
+REDIS_PORT=${OCSREGISTRY_REDIS_PORT:-56379}
+SOLR_PORT=${OCSREGISTRY_SOLR_PORT:-58983}
+CKAN_PORT=${OCSREGISTRY_CKAN_PORT:-5000}
+PY=${OCSREGISTRY_PYTHON:-python3}
+
+VENV=$STATE/venv
+LOGS=$STATE/logs
+RUN=$STATE/run
+PGDATA=$STATE/pgdata
+SOLR=$STATE/solr
+CKAN_INI=$STATE/ckan.ini
+STORAGE=$STATE/storage
+
+DB_USER=ckan
+DB_PASS=ckan
+PG_URL_BASE="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+# --------------------------------------------------------------------------
+# Installation (each step is skipped when already done)
+# --------------------------------------------------------------------------
+
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+
+install_system() {
+  local need=()
+  [ -n "$(pg_bindir || true)" ] || need+=(postgresql)
+  command -v pg_config >/dev/null || need+=(libpq-dev)
+  command -v redis-server >/dev/null || need+=(redis-server)
+  command -v javac >/dev/null || need+=(default-jdk-headless)
+  command -v mvn >/dev/null || need+=(maven)
+  command -v curl >/dev/null || need+=(curl)
+  command -v gcc >/dev/null || need+=(build-essential)
+  ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || need+=(libmagic1)
+  if ! command -v "$PY" >/dev/null; then need+=(python3 python3-dev python3-venv); fi
+  if command -v "$PY" >/dev/null && ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
+    need+=(python3-venv)
+  fi
+  if [ ${#need[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || die "missing system packages (${need[*]}); run as root or install them"
+    log "installing Debian packages: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >"$LOGS/apt.log" 2>&1 ||
+      { tail -n 30 "$LOGS/apt.log" >&2; die "apt-get install failed (see $LOGS/apt.log)"; }
+    # Debian starts a default cluster and Redis on install; this stack runs its own.
+    if command -v pg_lsclusters >/dev/null; then
+      pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | while read -r v c; do
+        pg_ctlcluster "$v" "$c" stop >/dev/null 2>&1 || true
+      done
+    fi
+  fi
+}
+
+install_python() {
+  local stamp=$VENV/.ocsregistry-installed
+  local want
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  log "installing CKAN and the extensions into $VENV (a few minutes the first time)"
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install -q -U "pip==24.3.1" "setuptools==75.6.0" wheel >"$LOGS/pip.log" 2>&1 ||
+    { tail -n 30 "$LOGS/pip.log" >&2; die "pip bootstrap failed"; }
+  "$VENV/bin/pip" install -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt" >>"$LOGS/pip.log" 2>&1 ||
+    { tail -n 30 "$LOGS/pip.log" >&2; die "pip install failed (see $LOGS/pip.log)"; }
+  "$VENV/bin/pip" install --no-deps -e "$ROOT" >>"$LOGS/pip.log" 2>&1 ||
+    { tail -n 30 "$LOGS/pip.log" >&2; die "installing ckanext-ocsregistry failed"; }
+  echo "$want" >"$stamp"
+}
+
+install_solr() {
+  local stamp=$SOLR/.installed
+  local want
+  want=$(cat "$ROOT/devstack/solr/pom.xml" "$ROOT/devstack/solr/OcsSolrLauncher.java" | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  log "resolving Solr jars from Maven Central"
+  rm -rf "$SOLR/lib" "$SOLR/classes"
+  mkdir -p "$SOLR/lib" "$SOLR/classes"
+  mvn -q -B -f "$ROOT/devstack/solr/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$SOLR/lib" >"$LOGS/maven.log" 2>&1 ||
+    { tail -n 30 "$LOGS/maven.log" >&2; die "maven could not resolve Solr (see $LOGS/maven.log)"; }
+  javac -d "$SOLR/classes" -cp "$SOLR/lib/*" "$ROOT/devstack/solr/OcsSolrLauncher.java"
+  echo "$want" >"$stamp"
+}
+
+# A Solr core per CKAN database: "ckan" for the site, "ckan_test" for the tests.
+solr_core() {
+  local core=$1 dir=$SOLR/home/$1
+  mkdir -p "$dir/conf"
+  cp "$ROOT/devstack/solr/solrconfig.xml" "$dir/conf/solrconfig.xml"
+  "$VENV/bin/python" "$ROOT/devstack/solr/build_schema.py" "$dir/conf/schema.xml"
+  : >"$dir/conf/protwords.txt"
+  : >"$dir/conf/synonyms.txt"
+  : >"$dir/conf/stopwords.txt"
+  echo "name=$core" >"$dir/core.properties"
+}
+
+# --------------------------------------------------------------------------
+# Services
+# --------------------------------------------------------------------------
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+  local secs=$1 what=$2; shift 2
+  local i
+  for ((i = 0; i < secs * 2; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  die "$what did not come up in ${secs}s"
+}
+
+start_postgres() {
+  local bin
+  bin=$(pg_bindir) || die "PostgreSQL binaries not found"
+  mkdir -p "$RUN"
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $PGDATA"
+    mkdir -p "$PGDATA"
+    chown postgres:postgres "$PGDATA"
+    chmod 700 "$PGDATA"
+    su postgres -s /bin/sh -c "$bin/initdb -D '$PGDATA' -U postgres -A trust -E UTF8 --locale=C.UTF-8" \
+      >"$LOGS/initdb.log" 2>&1 || { tail -n 20 "$LOGS/initdb.log" >&2; die "initdb failed"; }
+  fi
+  chown postgres:postgres "$RUN" 2>/dev/null || true
+  chmod 755 "$STATE"
+  if ! su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+    touch "$LOGS/postgres.log"
+    chown postgres "$LOGS/postgres.log"
+    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' -l '$LOGS/postgres.log' -w \
+      -o \"-p $PG_PORT -c listen_addresses=127.0.0.1 -k '$RUN' -c fsync=off\" start" >/dev/null ||
+      { tail -n 20 "$LOGS/postgres.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  local psql=("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  if [ -z "$("${psql[@]}" -c "select 1 from pg_roles where rolname='$DB_USER'")" ]; then
+    "${psql[@]}" -c "create role $DB_USER login password '$DB_PASS'"
+  fi
+  local db
+  for db in ckan ckan_test; do
+    if [ -z "$("${psql[@]}" -c "select 1 from pg_database where datname='$db'")" ]; then
+      "${psql[@]}" -c "create database $db owner $DB_USER encoding 'utf8' template template0"
+    fi
+  done
+}
+
+start_redis() {
+  mkdir -p "$STATE/redis" "$RUN"
+  if ! alive "$RUN/redis.pid"; then
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
+      --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --save "" >/dev/null
+    wait_for 20 Redis redis-cli -p "$REDIS_PORT" ping
+  fi
+}
+
+start_solr() {
+  mkdir -p "$SOLR/home" "$RUN"
+  cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
+  if ! alive "$RUN/solr.pid"; then
+    solr_core ckan
+    solr_core ckan_test
+    log "starting Solr on 127.0.0.1:$SOLR_PORT"
+    nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" -Dhost=127.0.0.1 \
+      -Dsolr.install.dir="$SOLR" -Dsolr.allowPaths="$SOLR" \
+      -cp "$SOLR/lib/*:$SOLR/classes" OcsSolrLauncher "$SOLR/home" "$SOLR_PORT" \
+      >"$LOGS/solr.log" 2>&1 &
+    echo $! >"$RUN/solr.pid"
+  fi
+  wait_for 120 Solr curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_test/select?q=*:*&rows=0"
+}
+
+# Environment overrides CKAN honours; test.ini and the generated ckan.ini use them.
+export_env() {
+  export CKAN_SQLALCHEMY_URL="$PG_URL_BASE/$1"
+  export CKAN_SOLR_URL="http://127.0.0.1:$SOLR_PORT/solr/$2"
+  export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$3"
+}
+
+start_services() {
+  mkdir -p "$LOGS" "$RUN"
+  start_postgres
+  start_redis
+  start_solr
+}
+
+# --------------------------------------------------------------------------
+# CKAN site
+# --------------------------------------------------------------------------
+
+ckan() { "$VENV/bin/ckan" -c "$CKAN_INI" "$@"; }
+
+configure_ckan() {
+  mkdir -p "$STORAGE"
+  if [ ! -f "$CKAN_INI" ]; then
+    "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null
+  fi
+  "$VENV/bin/ckan" config-tool "$CKAN_INI" \
+    "sqlalchemy.url=$PG_URL_BASE/ckan" \
+    "solr_url=http://127.0.0.1:$SOLR_PORT/solr/ckan" \
+    "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0" \
+    "ckan.site_url=http://127.0.0.1:$CKAN_PORT" \
+    "ckan.storage_path=$STORAGE" \
+    "ckan.plugins=ocsregistry scheming_datasets scheming_organizations spatial_metadata spatial_query harvest ckan_harvester dcat activity" \
+    "scheming.dataset_schemas=ckanext.ocsregistry.schemas:ocs_dataset.yaml" \
+    "scheming.organization_schemas=ckanext.ocsregistry.schemas:crige_organization.yaml" \
+    "scheming.presets=ckanext.scheming:presets.json ckanext.ocsregistry.schemas:presets.yaml" \
+    "ckanext.spatial.search_backend=solr-spatial-field" \
+    "ckan.locale_default=fr" \
+    "ckan.locales_offered=fr en" \
+    "ckan.site_title=Registre des OCS régionales" \
+    "ckan.auth.create_unowned_dataset=false" \
+    "ckan.search.show_all_types=true" >/dev/null
+  "$VENV/bin/ckan" config-tool "$CKAN_INI" -s logger_ckanext "level=INFO" >/dev/null
+}
+
+init_site() {
+  log "initialising the database"
+  ckan db init >"$LOGS/db.log" 2>&1 || { tail -n 30 "$LOGS/db.log" >&2; die "ckan db init failed"; }
+  ckan db pending-migrations --apply >>"$LOGS/db.log" 2>&1 ||
+    { tail -n 30 "$LOGS/db.log" >&2; die "plugin migrations failed"; }
+  local pwfile=$STATE/admin-password
+  [ -s "$pwfile" ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$pwfile"
+  chmod 600 "$pwfile"
+  if ! ckan user show admin 2>/dev/null | grep -q "name=admin"; then
+    ckan user add admin email=admin@ocsregistry.invalid password="$(cat "$pwfile")" >/dev/null
+  fi
+  ckan sysadmin add admin >/dev/null 2>&1 || true
+  log "loading the demonstration registry"
+  ckan ocsregistry load-demo
+}
+
+serve_ckan() {
+  if alive "$RUN/ckan.pid"; then
+    log "CKAN already running (pid $(cat "$RUN/ckan.pid"))"
+  else
+    nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
+      >"$LOGS/ckan.log" 2>&1 &
+    echo $! >"$RUN/ckan.pid"
+  fi
+  wait_for 120 CKAN curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
+  cat <<EOF
+
+  The OCS registry is served at http://127.0.0.1:$CKAN_PORT
+    sysadmin: admin / $(cat "$STATE/admin-password")
+    records:  http://127.0.0.1:$CKAN_PORT/ocs/
+    logs:     $LOGS    stop: make stop
+
+EOF
+}
+
+# --------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------
+
+cmd_install() {
+  mkdir -p "$STATE" "$LOGS" "$RUN"
+  install_system
+  install_python
+  install_solr
+}
+
+cmd_run() {
+  cmd_install
+  start_services
+  # The site's own settings live in ckan.ini; drop the test overrides.
+  unset CKAN_SQLALCHEMY_URL CKAN_SOLR_URL CKAN_REDIS_URL
+  configure_ckan
+  init_site
+  serve_ckan
+}
+
+cmd_test() {
+  cmd_install
+  start_services
+  export_env ckan_test ckan_test 1
+  cd "$ROOT"
+  log "running the test suite"
+  local rc=0
+  "$VENV/bin/python" -m pytest --ckan-ini=test.ini "$@" || rc=$?
+  return $rc
+}
+
+cmd_stop() {
+  local name
+  for name in ckan solr; do
+    if alive "$RUN/$name.pid"; then
+      log "stopping $name"
+      kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+    fi
+    rm -f "$RUN/$name.pid"
+  done
+  if alive "$RUN/redis.pid"; then
+    log "stopping redis"
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$RUN/redis.pid")" || true
+  fi
+  local bin
+  if bin=$(pg_bindir) && [ -f "$PGDATA/PG_VERSION" ] &&
+    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+    log "stopping postgres"
+    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' -m fast -w stop" >/dev/null
+  fi
+}
+
+cmd_status() {
+  local name
+  for name in ckan solr redis; do
+    if alive "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+  done
+  local bin
+  if bin=$(pg_bindir) && [ -f "$PGDATA/PG_VERSION" ] &&
+    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+    echo "postgres: running"
+  else
+    echo "postgres: stopped"
+  fi
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  run) cmd_run ;;
+  test) shift; cmd_test "$@" ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  services) cmd_install; start_services ;;
+  *) echo "usage: $0 {run|test [pytest args]|stop|status|install|services}" >&2; exit 2 ;;
+esac

@@ -1,0 +1,37 @@
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-ocsregistry",
+    version="0.1.0",
+    description="National registry of French regional land-cover (OCS) databases for CKAN",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.9",
+    packages=find_namespace_packages(include=["ckanext.*"], exclude=["tests*"]),
+    namespace_packages=["ckanext"],
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        "ckanext-scheming>=3.1",
+        "ckanext-spatial>=2.3",
+        "ckanext-harvest>=1.6",
+        "ckanext-dcat>=2.4",
+        "pyyaml",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "ocsregistry = ckanext.ocsregistry.plugin:OcsregistryPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)
