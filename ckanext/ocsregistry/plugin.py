@@ -32,7 +32,7 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        restricted.strip(pkg_dict, context.get("user"))
+        restricted.apply(pkg_dict, context)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if pkg_dict.get("type") == DATASET_TYPE:
