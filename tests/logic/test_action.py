@@ -5,7 +5,7 @@ import pytest
 from ckan.plugins import toolkit as tk
 from ckan.tests.helpers import call_action
 
-pytestmark = pytest.mark.usefixtures("with_plugins")
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 def test_current_regions():
