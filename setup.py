@@ -18,6 +18,7 @@ setup(
         "ckanext-harvest>=1.6",
         "ckanext-dcat>=2.4",
         "pyyaml",
+        "openpyxl",
     ],
     entry_points={
         "ckan.plugins": [

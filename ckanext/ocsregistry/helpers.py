@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
+from markupsafe import Markup
+from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
 
 from ckanext.ocsregistry import regions, restricted
 
@@ -16,6 +19,9 @@ __all__ = [
     "ocsregistry_can_see_restricted",
     "ocsregistry_review_due",
     "ocsregistry_label",
+    "ocsregistry_json_script",
+    "ocsregistry_field_choices",
+    "ocsregistry_request_query",
 ]
 
 
@@ -73,3 +79,29 @@ def ocsregistry_review_due(pkg_dict: dict[str, Any], today: Optional[datetime.da
     today = today or datetime.date.today()
     elapsed = (today.year - updated.year) * 12 + today.month - updated.month
     return elapsed > months or (elapsed == months and today.day > updated.day)
+
+
+def ocsregistry_json_script(data: Any) -> Markup:
+    """JSON safe to put inside <script type="application/json">: no tag can close it."""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def ocsregistry_field_choices(field_name: str) -> list[dict[str, str]]:
+    """A registry field's choices, labelled in the user's language."""
+    schema = scheming_get_dataset_schema("ocs")
+    field = scheming_field_by_name(schema["dataset_fields"], field_name) if schema else None
+    return [{"value": c["value"], "label": ocsregistry_label(c["label"])}
+            for c in (field or {}).get("choices", [])]
+
+
+def ocsregistry_request_query(**extra: Any) -> str:
+    """The registry filters of the current request, as a query string."""
+    from ckan.common import request
+    from ckanext.ocsregistry import registry_search
+
+    filters = registry_search.filters_from_args(request.args)
+    filters.update({k: [v] if k in registry_search.FILTER_FIELDS else v for k, v in extra.items()})
+    return registry_search.query_string(filters)

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.ocsregistry import facets, indexing, restricted
+from ckanext.ocsregistry import facets, indexing, registry_search, restricted
 from ckanext.ocsregistry.demo import DATASET_TYPE
 
 
@@ -17,6 +17,7 @@ from ckanext.ocsregistry.demo import DATASET_TYPE
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.cli
+@tk.blanket.blueprints
 class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
@@ -27,6 +28,7 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
         tk.add_resource("assets", "ocsregistry")
 
     # IPackageController
@@ -38,6 +40,12 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         if pkg_dict.get("type") == DATASET_TYPE:
             indexing.index_document(pkg_dict)
         return pkg_dict
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        vintage_fq = registry_search.vintage_range_fq_from_extras(search_params.get("extras") or {})
+        if vintage_fq:
+            search_params["fq"] = (search_params.get("fq") or "") + " " + vintage_fq
+        return search_params
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
         facets.label_items(search_results.get("search_facets") or {})

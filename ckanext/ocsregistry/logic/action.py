@@ -5,10 +5,20 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import regions
+from ckanext.ocsregistry import regions, registry_map, registry_search
 from ckanext.ocsregistry.logic import schema as ocs_schema
 
-__all__ = ["ocsregistry_region_list"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data"]
+
+
+def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
+    data, errors = tk.navl_validate(data_dict, schema, context)
+    low, high = data.get("ext_vintage_from"), data.get("ext_vintage_to")
+    if low and high and low > high and not errors.get("ext_vintage_to"):
+        errors["ext_vintage_to"] = [tk._("Must not be before the start of the vintage range")]
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
 
 
 @tk.side_effect_free
@@ -35,3 +45,29 @@ def ocsregistry_region_list(context: dict, data_dict: dict[str, Any]) -> list[di
         }
         for r in listed
     ]
+
+
+@tk.side_effect_free
+def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The national map's data: every region with the registry's bases there.
+
+    One search (paged by ``ckan.search.rows_max``) over the records the user
+    may see. Filters take the catalogue search's parameter names.
+
+    :param era: ``2016`` (current regions, default) or ``pre-2016``
+    :param q: free text
+    :param vocab_ocsregistry_characteristic: OCS characteristic code(s)
+    :param vocab_ocsregistry_dimension: ``land_cover`` or ``land_use``
+    :param organization: CRIGE (organisation name)
+    :param vocab_ocsregistry_region: current region code(s)
+    :param ext_vintage_from: earliest vintage year
+    :param ext_vintage_to: latest vintage year
+    :param ext_bbox: ``west,south,east,north``
+    :returns: ``{era, count, legend, regions: [{code, name, status,
+        status_label, color, bases: [...]}]}``
+    """
+    tk.check_access("ocsregistry_map_data", context, data_dict)
+    filters = validate_filters(data_dict, ocs_schema.map_data_schema(), context)
+    search = registry_search.package_search_params(filters)
+    docs = registry_map.search_docs(context, search, registry_map.MAP_FIELDS)
+    return registry_map.build(docs, filters["era"])

@@ -5,10 +5,21 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-__all__ = ["ocsregistry_region_list"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_export"]
 
 
 @tk.auth_allow_anonymous_access
 def ocsregistry_region_list(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     # Public reference data (INSEE codes and extents).
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    # Same audience as the catalogue search; the search itself filters records.
+    return {"success": tk.check_access("package_search", context, data_dict)}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_export(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    return {"success": tk.check_access("package_search", context, data_dict)}

@@ -3,9 +3,37 @@ from __future__ import annotations
 
 from ckan.logic.schema import validator_args
 
+from ckanext.ocsregistry.registry_search import FILTER_FIELDS
+
 ERAS = ("2016", "pre-2016")
+LANGUAGES = ("fr", "en")
 
 
 @validator_args
 def region_list_schema(default, unicode_safe, one_of):
     return {"era": [default("2016"), unicode_safe, one_of(list(ERAS))]}
+
+
+@validator_args
+def registry_filters_schema(ignore_missing, unicode_safe, ocsregistry_string_list,
+                            ocsregistry_year, ocsregistry_bbox):
+    """Search filters, in the catalogue search's own parameter names."""
+    schema = {
+        "q": [ignore_missing, unicode_safe],
+        "ext_vintage_from": [ignore_missing, ocsregistry_year],
+        "ext_vintage_to": [ignore_missing, ocsregistry_year],
+        "ext_bbox": [ignore_missing, ocsregistry_bbox],
+    }
+    for field in FILTER_FIELDS:
+        schema[field] = [ignore_missing, ocsregistry_string_list]
+    return schema
+
+
+@validator_args
+def map_data_schema(default, unicode_safe, one_of):
+    return dict(registry_filters_schema(), era=[default("2016"), unicode_safe, one_of(list(ERAS))])
+
+
+@validator_args
+def export_schema(default, unicode_safe, one_of):
+    return dict(registry_filters_schema(), lang=[default("fr"), unicode_safe, one_of(list(LANGUAGES))])

@@ -30,6 +30,8 @@ __all__ = [
     "ocsregistry_merged_region_codes",
     "ocsregistry_current_region_codes",
     "ocsregistry_region_fields",
+    "ocsregistry_string_list",
+    "ocsregistry_bbox",
 ]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -282,3 +284,30 @@ def ocsregistry_region_fields(key, data, errors, context) -> None:
             _add_error(errors, "region_code", _(
                 "{0} ({1}) is not among the regions this CRIGE covers ({2})").format(
                     code, region.name, ", ".join(covered)))
+
+
+MAX_FILTER_VALUES = 20
+
+
+def ocsregistry_string_list(value: Any) -> Any:
+    """One or more short strings, for search filters."""
+    if value is missing or value is None:
+        return value
+    values = value if isinstance(value, (list, tuple)) else [value]
+    out = [_text(v) for v in values if _text(v)]
+    if len(out) > MAX_FILTER_VALUES or any(len(v) > 100 for v in out):
+        raise tk.Invalid(_("Too many or too long values"))
+    return out
+
+
+def ocsregistry_bbox(value: Any) -> Any:
+    """minx,miny,maxx,maxy in WGS84 degrees, as ckanext-spatial's ext_bbox."""
+    if value is missing or value is None or _text(value) == "":
+        return value
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in _text(value).split(","))
+    except ValueError:
+        raise tk.Invalid(_("Must be four numbers: west,south,east,north"))
+    if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+        raise tk.Invalid(_("Must be four numbers: west,south,east,north"))
+    return f"{minx},{miny},{maxx},{maxy}"

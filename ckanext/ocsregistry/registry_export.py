@@ -1,0 +1,155 @@
+"""CSV and Excel export of the registry, streamed.
+
+Rows come from the search index, page by page (``package_search`` with the
+same filters as the catalogue), so memory does not grow with the number of
+records, and only what the caller may see is exported: private records of
+other CRIGEs are filtered by the search, and restricted funding values are
+never in the index.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+import zipfile
+from typing import Any, Iterable, Iterator
+from xml.sax.saxutils import escape
+
+from ckan.plugins import toolkit as tk
+
+from ckanext.ocsregistry import registry_map, registry_search, registry_table
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DELIMITERS = {"fr": ";", "en": ","}  # what Excel expects in each locale
+
+
+def filename(fmt: str, lang: str) -> str:
+    stem = "registre-ocs" if lang == "fr" else "ocs-registry"
+    return f"{stem}-{datetime.date.today().isoformat()}.{fmt}"
+
+
+def iter_records(context: dict, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    search = registry_search.package_search_params(filters)
+    site_url = tk.config.get("ckan.site_url").rstrip("/")
+    for doc in registry_map.search_docs(context, search, ["validated_data_dict"]):
+        record = json.loads(doc["validated_data_dict"])
+        record[registry_table.RECORD_URL] = f"{site_url}/{registry_search.DATASET_TYPE}/{record['name']}"
+        yield record
+
+
+def iter_rows(context: dict, filters: dict[str, Any]) -> Iterator[list[Any]]:
+    """The header row, then one row per record."""
+    columns = registry_table.columns(filters.get("lang", "fr"))
+    yield [c.header for c in columns]
+    for record in iter_records(context, filters):
+        yield [registry_table.cell(c, record) for c in columns]
+
+
+class _Buffer(io.RawIOBase):
+    """A write-only sink whose content is taken away as it is produced."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:  # type: ignore[override]
+        self._chunks.append(bytes(b))
+        return len(b)
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+def csv_stream(rows: Iterable[list[Any]], lang: str, batch: int = 500) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM, so that Excel reads accents right."""
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=DELIMITERS[lang], lineterminator="\r\n")
+    yield "\ufeff".encode("utf-8")
+    for i, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if i % batch == 0:
+            yield text.getvalue().encode("utf-8")
+            text.seek(0)
+            text.truncate()
+    yield text.getvalue().encode("utf-8")
+
+
+# --- .xlsx: a minimal SpreadsheetML package written row by row ---------------
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+<Default Extension="xml" ContentType="application/xml"/>
+<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
+</Types>"""
+
+_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+</Relationships>"""
+
+_WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets>
+</workbook>"""
+
+_WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
+<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
+</Relationships>"""
+
+_STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>
+<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
+<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>
+</styleSheet>"""
+
+_SHEET_HEAD = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>
+<sheetData>"""
+
+_SHEET_TAIL = "</sheetData></worksheet>"
+
+
+def _xlsx_cell(value: Any, style: str) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"<c{style}><v>{value}</v></c>"
+    text = escape(_ILLEGAL_XML.sub("", "" if value is None else str(value)))
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def xlsx_stream(rows: Iterable[list[Any]], lang: str, batch: int = 200) -> Iterator[bytes]:
+    sink = _Buffer()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        package.writestr("_rels/.rels", _RELS)
+        sheet_name = "Registre OCS" if lang == "fr" else "OCS registry"
+        package.writestr("xl/workbook.xml", _WORKBOOK.format(name=sheet_name))
+        package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        package.writestr("xl/styles.xml", _STYLES)
+        yield sink.take()
+        with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(_SHEET_HEAD.encode("utf-8"))
+            for i, row in enumerate(rows):
+                style = ' s="1"' if i == 0 else ""
+                cells = "".join(_xlsx_cell(v, style) for v in row)
+                sheet.write(f"<row>{cells}</row>".encode("utf-8"))
+                if i % batch == 0:
+                    yield sink.take()
+            sheet.write(_SHEET_TAIL.encode("utf-8"))
+    yield sink.take()

@@ -1,0 +1,98 @@
+"""One way to turn filters into a registry search, shared by the catalogue
+search page, the map and the export, so that their links agree.
+
+Filters use the catalogue's own parameters: ``q``, one parameter per facet
+field (``vocab_ocsregistry_characteristic=ocs_ge``, ``organization=openig``),
+and the ``ext_`` extras (``ext_bbox``, ``ext_vintage_from``, ``ext_vintage_to``).
+Like CKAN's search page, filters on several facets (or several values of one
+facet) must all match.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlencode
+
+from ckan.lib.search import SearchQueryError
+
+from ckanext.ocsregistry import indexing
+
+DATASET_TYPE = "ocs"
+
+FILTER_FIELDS = (
+    indexing.FACET_REGION,
+    indexing.FACET_FORMER_REGION,
+    indexing.FACET_CHARACTERISTIC,
+    indexing.FACET_VINTAGE,
+    indexing.FACET_DIMENSION,
+    "organization",
+)
+EXTRA_FIELDS = ("ext_bbox", "ext_vintage_from", "ext_vintage_to")
+
+
+def _values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if str(v).strip()]
+    return [str(value)] if str(value).strip() else []
+
+
+def _quote(value: str) -> str:
+    return '"{}"'.format(value.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def vintage_range_fq(vintage_from: Any, vintage_to: Any) -> str:
+    """Records with at least one vintage in [from, to] (years are 4-digit strings)."""
+    if not vintage_from and not vintage_to:
+        return ""
+    low = str(vintage_from) if vintage_from else "*"
+    high = str(vintage_to) if vintage_to else "*"
+    return f"+{indexing.FACET_VINTAGE}:[{low} TO {high}]"
+
+
+def vintage_range_fq_from_extras(extras: Mapping[str, Any]) -> str:
+    """The vintage range of a catalogue search (``ext_vintage_from/to``)."""
+    years = {}
+    for key in ("ext_vintage_from", "ext_vintage_to"):
+        value = str(extras.get(key) or "").strip()
+        if value and not (value.isdigit() and len(value) == 4):
+            raise SearchQueryError(f"{key}: must be a year, e.g. 2015")
+        years[key] = value
+    return vintage_range_fq(years["ext_vintage_from"], years["ext_vintage_to"])
+
+
+def package_search_params(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """``package_search`` parameters for validated filters."""
+    fq = [f"+dataset_type:{DATASET_TYPE}"]
+    for field in FILTER_FIELDS:
+        for value in _values(filters.get(field)):
+            fq.append(f"+{field}:{_quote(value)}")
+    # the vintage range is applied by the plugin's before_dataset_search
+    extras = {k: str(filters[k]) for k in EXTRA_FIELDS if filters.get(k) not in (None, "")}
+    return {"q": filters.get("q") or "", "fq": " ".join(fq), "extras": extras}
+
+
+def query_string(filters: Mapping[str, Any], **extra: Any) -> str:
+    """The filters as a URL query string, in the catalogue's parameter names."""
+    pairs: list[tuple[str, str]] = []
+    if filters.get("q"):
+        pairs.append(("q", filters["q"]))
+    for field in FILTER_FIELDS:
+        pairs.extend((field, v) for v in _values(filters.get(field)))
+    for field in EXTRA_FIELDS:
+        if filters.get(field) not in (None, ""):
+            pairs.append((field, str(filters[field])))
+    pairs.extend((k, str(v)) for k, v in extra.items() if v not in (None, ""))
+    return urlencode(pairs)
+
+
+def filters_from_args(args: Any, allowed: Iterable[str] = ()) -> dict[str, Any]:
+    """Filters from a request's MultiDict, keeping lists for repeated facets."""
+    out: dict[str, Any] = {}
+    for key in ("q", *FILTER_FIELDS, *EXTRA_FIELDS, *allowed):
+        values = args.getlist(key) if hasattr(args, "getlist") else _values(args.get(key))
+        values = [v for v in values if v is not None and str(v).strip() != ""]
+        if not values:
+            continue
+        out[key] = values if key in FILTER_FIELDS else values[0]
+    return out

@@ -1,0 +1,213 @@
+"""The registry as a table: one row per base, one column per field.
+
+Shared by the export (record -> cells) and the import (cells -> record), so
+that exporting then importing a file leaves the records unchanged. Lists are
+joined with "; " (a literal ";" inside a value is written "\\;"); choices are
+written as their label in the table's language and read back from a code or
+a French or English label.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.ocsregistry.registry_search import DATASET_TYPE
+
+LIST_SEPARATOR = "; "
+ORGANIZATION = "owner_org"
+RECORD_URL = "record_url"
+# Derived from other fields, or kept out of tables.
+SKIPPED_FIELDS = {"spatial"}
+READ_ONLY = {"region_name", RECORD_URL}
+
+_SPLIT = re.compile(r"(?<!\\);")
+_VINTAGE = re.compile(r"^(\d{1,4})\s*(.*?)\s*(?:\((.*)\))?$", re.S)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what is expected."""
+
+
+@dataclass(frozen=True)
+class Column:
+    field: dict
+    lang: str
+
+    @property
+    def name(self) -> str:
+        return self.field["field_name"]
+
+    @property
+    def header(self) -> str:
+        return label(self.field.get("label"), self.lang) or self.name
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.field.get("ocsregistry_restricted"))
+
+
+def label(labels: Any, lang: str) -> str:
+    if isinstance(labels, dict):
+        return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), "")
+    return labels or ""
+
+
+def schema_fields() -> list[dict]:
+    return scheming_get_dataset_schema(DATASET_TYPE)["dataset_fields"]
+
+
+def columns(lang: str) -> list[Column]:
+    out = [Column(f, lang) for f in schema_fields() if f["field_name"] not in SKIPPED_FIELDS]
+    out.append(Column({"field_name": RECORD_URL,
+                       "label": {"fr": "Fiche du registre", "en": "Registry record"}}, lang))
+    return out
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace(";", "\\;")
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\;", ";").replace("\\\\", "\\")
+
+
+def split_list(cell: str) -> list[str]:
+    return [_unescape(part).strip() for part in _SPLIT.split(cell or "") if part.strip()]
+
+
+def join_list(values: list[Any]) -> str:
+    return LIST_SEPARATOR.join(_escape(v) for v in values if v not in (None, ""))
+
+
+def _choices(field: dict) -> list[dict]:
+    return field.get("choices") or []
+
+
+def choice_label(field: dict, value: Any, lang: str) -> str:
+    for choice in _choices(field):
+        if choice["value"] == value:
+            return label(choice.get("label"), lang)
+    return "" if value is None else str(value)
+
+
+def choice_value(field: dict, cell: str) -> str:
+    wanted = cell.strip().casefold()
+    for choice in _choices(field):
+        labels = choice.get("label")
+        names = [choice["value"]] + (list(labels.values()) if isinstance(labels, dict) else [labels])
+        if wanted in {str(n).casefold() for n in names if n}:
+            return choice["value"]
+    raise CellError("expected one of: " + ", ".join(
+        label(c.get("label"), "fr") for c in _choices(field)))
+
+
+def _vintage_subfield(name: str) -> dict:
+    vintages = next(f for f in schema_fields() if f["field_name"] == "vintages")
+    return next(sf for sf in vintages["repeating_subfields"] if sf["field_name"] == name)
+
+
+def cell(column: Column, record: dict[str, Any]) -> Any:
+    """The value of one cell for a record (package_show / search output)."""
+    field, name = column.field, column.name
+    if name == RECORD_URL:
+        return record.get(RECORD_URL, "")
+    if name == ORGANIZATION:
+        org = record.get("organization")
+        return (org or {}).get("name", "") if isinstance(org, dict) else record.get(ORGANIZATION, "")
+    value = record.get(name)
+    if value in (None, "", []):
+        return ""
+    if name == "vintages":
+        status = _vintage_subfield("status")
+        return join_list(
+            "{} {}{}".format(v.get("year"), choice_label(status, v.get("status"), column.lang),
+                             f" ({v['note']})" if v.get("note") else "")
+            for v in sorted(value, key=lambda v: v.get("year") or 0))
+    if isinstance(value, list):
+        if _choices(field):
+            return join_list(choice_label(field, v, column.lang) for v in value)
+        return join_list(value)
+    if _choices(field) and field.get("preset") != "multiple_select":
+        return choice_label(field, value, column.lang)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def parse_cell(column: Column, text: Any) -> Any:
+    """The record value of one cell, as the API takes it; raises CellError."""
+    field, name = column.field, column.name
+    if text is None:
+        text = ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    text = str(text).strip()
+    if name == "vintages":
+        status = _vintage_subfield("status")
+        out = []
+        for part in split_list(text):
+            match = _VINTAGE.match(part)
+            if not match:
+                raise CellError('expected "year status (note)", e.g. "2019 Disponible (Aude)"')
+            year, status_text, note = match.groups()
+            vintage = {"year": year, "status": choice_value(status, status_text) if status_text else ""}
+            if note:
+                vintage["note"] = note.strip()
+            out.append(vintage)
+        return out
+    multiple = field.get("preset") in ("multiple_select", "multiple_checkbox", "multiple_text")
+    if multiple:
+        parts = split_list(text)
+        if _choices(field):
+            return [choice_value(field, p) for p in parts]
+        return parts
+    if text == "":
+        return ""
+    if _choices(field):
+        return choice_value(field, text)
+    return text
+
+
+def header_index(headers: list[str]) -> dict[int, Column]:
+    """Which column each header names: a French or English label, or the field name."""
+    known: dict[str, Column] = {}
+    for lang in ("en", "fr"):
+        for column in columns(lang):
+            known[column.header.casefold()] = column
+            known[column.name.casefold()] = column
+    found, seen = {}, set()
+    for i, header in enumerate(headers):
+        column = known.get((header or "").strip().lstrip("\ufeff").casefold())
+        if column is None:
+            raise CellError(f'unknown column "{header}"')
+        if column.name in seen:
+            raise CellError(f'column "{header}" appears twice')
+        seen.add(column.name)
+        found[i] = column
+    return found
+
+
+def record_from_row(index: dict[int, Column], row: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The record a row describes, and the cells that could not be read."""
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for i, column in index.items():
+        if column.name in READ_ONLY:
+            continue
+        raw = row[i] if i < len(row) else ""
+        try:
+            value = parse_cell(column, raw)
+        except CellError as e:
+            errors[column.name] = f"{column.header}: {e}"
+            continue
+        if column.restricted and value in ("", []):
+            continue  # funding cells left empty keep what the record has
+        data[column.name] = value
+    return data, errors
+
+
+def find_column(name: str, lang: str) -> Optional[Column]:
+    return next((c for c in columns(lang) if c.name == name), None)

@@ -1,0 +1,90 @@
+"""Pages of the registry: the national map and the CSV / Excel export.
+
+Views stay thin: the data comes from actions (``ocsregistry_map_data``,
+``package_search`` through ``registry_export``), which check access.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, stream_with_context
+
+import ckan.plugins.toolkit as tk
+from ckan.common import request
+
+from ckanext.ocsregistry import registry_export, registry_search
+from ckanext.ocsregistry.logic import schema as ocs_schema
+from ckanext.ocsregistry.logic.action import validate_filters
+
+__all__ = ["ocsregistry"]
+
+ocsregistry = Blueprint("ocsregistry", __name__, url_prefix="/ocsregistry")
+
+OVERSEAS = ("01", "02", "03", "04", "06")
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _organizations() -> list[dict[str, str]]:
+    orgs = tk.get_action("organization_list")(_context(), {"all_fields": True, "limit": 1000})
+    return sorted(({"name": o["name"], "title": o["title"] or o["name"]} for o in orgs),
+                  key=lambda o: o["title"].casefold())
+
+
+def map_page():
+    embed = request.args.get("embed") in ("1", "true", "yes")
+    data_dict = registry_search.filters_from_args(request.args, allowed=("era",))
+    errors: dict[str, Any] = {}
+    try:
+        data = tk.get_action("ocsregistry_map_data")(_context(), data_dict)
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see the registry map"))
+    except tk.ValidationError as e:
+        # Show the whole registry, with the bad filters explained.
+        errors = e.error_dict
+        data_dict = {"era": data_dict.get("era")} if "era" not in errors else {}
+        data = tk.get_action("ocsregistry_map_data")(_context(), data_dict)
+    filters = {k: v for k, v in data_dict.items() if k != "era"}
+    query = registry_search.query_string(filters)
+    extra_vars = {
+        "data": data,
+        "filters": filters,
+        "errors": errors,
+        "embed": embed,
+        "overseas": [r for r in data["regions"] if r["code"] in OVERSEAS],
+        "organizations": _organizations(),
+        "search_url": tk.h.url_for("ocs.search") + ("?" + query if query else ""),
+        "export_query": query,
+        "page_query": registry_search.query_string(filters, era=data["era"]),
+        "tiles_url": tk.config.get("ckanext.ocsregistry.map_tiles_url"),
+        "tiles_attribution": tk.config.get("ckanext.ocsregistry.map_tiles_attribution"),
+    }
+    template = "ocsregistry/map_embed.html" if embed else "ocsregistry/map.html"
+    return tk.render(template, extra_vars)
+
+
+def export(fmt: str):
+    context = _context()
+    data_dict = registry_search.filters_from_args(request.args, allowed=("lang",))
+    try:
+        tk.check_access("ocsregistry_export", context, data_dict)
+        filters = validate_filters(data_dict, ocs_schema.export_schema(), context)
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to export the registry"))
+    except tk.ValidationError as e:
+        return tk.abort(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in e.error_dict.items()))
+    rows = registry_export.iter_rows(context, filters)
+    if fmt == "xlsx":
+        body, mimetype = registry_export.xlsx_stream(rows, filters["lang"]), registry_export.XLSX_MIMETYPE
+    else:
+        body, mimetype = registry_export.csv_stream(rows, filters["lang"]), "text/csv"
+    filename = registry_export.filename(fmt, filters["lang"])
+    return Response(stream_with_context(body), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+ocsregistry.add_url_rule("/map", view_func=map_page, endpoint="map")
+ocsregistry.add_url_rule("/export.csv", view_func=export, endpoint="export_csv", defaults={"fmt": "csv"})
+ocsregistry.add_url_rule("/export.xlsx", view_func=export, endpoint="export_xlsx", defaults={"fmt": "xlsx"})
