@@ -1,5 +1,5 @@
 # The two set-up commands (see README.md). Everything lives in .stack/.
-.PHONY: run test stop status install
+.PHONY: run test stop status install benchmark
 
 run:      ## install and start the whole stack, load the demo registry, serve CKAN
 	bash devstack/stack.sh run
@@ -15,3 +15,6 @@ status:
 
 install:
 	bash devstack/stack.sh install
+
+benchmark: ## load synthetic records and measure map, export and search (see README)
+	bash devstack/stack.sh benchmark $(BENCH_ARGS)

@@ -8,6 +8,7 @@
 #                             the whole pytest suite (make test)
 #   devstack/stack.sh stop    stop every process this script started (make stop)
 #   devstack/stack.sh status  show what is running
+#   devstack/stack.sh benchmark [args]  registry benchmark (make benchmark)
 #
 # All state (virtualenv, Solr jars and cores, database cluster, logs, config)
 # lives in $OCSREGISTRY_STATE, by default .stack/ at the repository root.
@@ -54,6 +55,7 @@ install_system() {
   command -v javac >/dev/null || need+=(default-jdk-headless)
   command -v mvn >/dev/null || need+=(maven)
   command -v curl >/dev/null || need+=(curl)
+  command -v chromium >/dev/null || need+=(chromium)  # the map's real-browser test
   command -v gcc >/dev/null || need+=(build-essential)
   ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || need+=(libmagic1)
   if ! command -v "$PY" >/dev/null; then need+=(python3 python3-dev python3-venv); fi
@@ -161,7 +163,7 @@ start_postgres() {
     "${psql[@]}" -c "create role $DB_USER login password '$DB_PASS'"
   fi
   local db
-  for db in ckan ckan_test; do
+  for db in ckan ckan_test ckan_bench; do
     if [ -z "$("${psql[@]}" -c "select 1 from pg_database where datname='$db'")" ]; then
       "${psql[@]}" -c "create database $db owner $DB_USER encoding 'utf8' template template0"
     fi
@@ -180,9 +182,9 @@ start_redis() {
 start_solr() {
   mkdir -p "$SOLR/home" "$RUN"
   cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
+  local core cores=(ckan ckan_test ckan_bench)
   if ! alive "$RUN/solr.pid"; then
-    solr_core ckan
-    solr_core ckan_test
+    for core in "${cores[@]}"; do solr_core "$core"; done
     log "starting Solr on 127.0.0.1:$SOLR_PORT"
     nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" -Dhost=127.0.0.1 \
       -Dsolr.install.dir="$SOLR" -Dsolr.allowPaths="$SOLR" \
@@ -191,6 +193,14 @@ start_solr() {
     echo $! >"$RUN/solr.pid"
   fi
   wait_for 120 Solr curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_test/select?q=*:*&rows=0"
+  # A Solr started by an older checkout may lack a core: add it without a restart.
+  for core in "${cores[@]}"; do
+    if ! curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$core/select?q=*:*&rows=0" >/dev/null 2>&1; then
+      solr_core "$core"
+      rm -f "$SOLR/home/$core/core.properties"  # CREATE writes it
+      curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$core&instanceDir=$core" >/dev/null
+    fi
+  done
 }
 
 # Environment overrides CKAN honours; test.ini and the generated ckan.ini use them.
@@ -304,6 +314,24 @@ cmd_test() {
   return $rc
 }
 
+cmd_benchmark() {
+  cmd_install
+  start_services
+  export_env ckan_bench ckan_bench 2
+  cd "$ROOT"
+  log "resetting the benchmark database, Solr core and Redis db"
+  local bin
+  bin=$(pg_bindir)
+  "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtA -v ON_ERROR_STOP=1 \
+    -c "drop database if exists ckan_bench" -c "create database ckan_bench owner $DB_USER" >/dev/null
+  redis-cli -p "$REDIS_PORT" -n 2 flushdb >/dev/null
+  curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_bench/update?commit=true" \
+    -H 'Content-Type: text/xml' --data-binary '<delete><query>*:*</query></delete>' >/dev/null
+  "$VENV/bin/ckan" -c test.ini db init >"$LOGS/bench-db.log" 2>&1 ||
+    { tail -n 30 "$LOGS/bench-db.log" >&2; die "could not prepare the benchmark database"; }
+  "$VENV/bin/python" scripts/benchmark.py --ini test.ini "$@"
+}
+
 cmd_stop() {
   local name
   for name in ckan solr; do
@@ -345,6 +373,7 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  benchmark) shift; cmd_benchmark "$@" ;;
   services) cmd_install; start_services ;;
-  *) echo "usage: $0 {run|test [pytest args]|stop|status|install|services}" >&2; exit 2 ;;
+  *) echo "usage: $0 {run|test [pytest args]|stop|status|benchmark [args]|install|services}" >&2; exit 2 ;;
 esac

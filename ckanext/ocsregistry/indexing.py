@@ -19,6 +19,9 @@ FACET_FORMER_REGION = "vocab_ocsregistry_former_region"
 FACET_CHARACTERISTIC = "vocab_ocsregistry_characteristic"
 FACET_VINTAGE = "vocab_ocsregistry_vintage"
 FACET_DIMENSION = "vocab_ocsregistry_dimension"
+# "name|modified" of each record: lets the map and the export list matching
+# records from a facet, without reading the stored documents (record_cache)
+FACET_KEY = "vocab_ocsregistry_key"
 
 # ckanext-spatial reads these two before removing them from the index document
 _SPATIAL_KEYS = ("spatial", "extras_spatial")
@@ -39,6 +42,10 @@ def _codes(value: Any) -> list[str]:
         except ValueError:
             return [value] if value else []
     return [str(v) for v in value or []]
+
+
+def modified_stamp(value: Any) -> str:
+    return str(value or "")[:19]
 
 
 def facet_values(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -72,4 +79,5 @@ def index_document(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     for facet, values in facet_values(validated).items():
         if values:
             pkg_dict[facet] = values
+    pkg_dict[FACET_KEY] = [f"{validated['name']}|{modified_stamp(validated.get('metadata_modified'))}"]
     return pkg_dict

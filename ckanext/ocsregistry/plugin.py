@@ -1,13 +1,14 @@
 """The ``ocsregistry`` plugin: registry of regional land-cover (OCS) bases."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.ocsregistry import facets, indexing, registry_search, restricted
+from ckanext.ocsregistry import facets, indexing, record_cache, registry_search, restricted
 from ckanext.ocsregistry.demo import DATASET_TYPE
 
 
@@ -39,6 +40,7 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if pkg_dict.get("type") == DATASET_TYPE:
             indexing.index_document(pkg_dict)
+            record_cache.store([json.loads(pkg_dict["validated_data_dict"])])
         return pkg_dict
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

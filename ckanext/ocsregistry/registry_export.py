@@ -1,14 +1,13 @@
 """CSV and Excel export of the registry, streamed.
 
-Rows come from the search index, page by page (``package_search`` with the
-same filters as the catalogue), so memory does not grow with the number of
-records, and only what the caller may see is exported: private records of
-other CRIGEs are filtered by the search, and restricted funding values are
-never in the index.
+Rows come page by page from a search with the catalogue's filters (record
+ids from ``package_search``, cells from ``record_cache``), so memory does not
+grow with the number of records, and only what the caller may see is
+exported: private records of other CRIGEs are filtered by the search, and
+restricted funding values are never in the index nor in the digests.
 """
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -19,10 +18,9 @@ from xml.sax.saxutils import escape
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import registry_map, registry_search, registry_table
+from ckanext.ocsregistry import record_cache, registry_search, registry_table
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DELIMITERS = {"fr": ";", "en": ","}  # what Excel expects in each locale
 
 
 def filename(fmt: str, lang: str) -> str:
@@ -30,21 +28,27 @@ def filename(fmt: str, lang: str) -> str:
     return f"{stem}-{datetime.date.today().isoformat()}.{fmt}"
 
 
-def iter_records(context: dict, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    search = registry_search.package_search_params(filters)
-    site_url = tk.config.get("ckan.site_url").rstrip("/")
-    for doc in registry_map.search_docs(context, search, ["validated_data_dict"]):
-        record = json.loads(doc["validated_data_dict"])
-        record[registry_table.RECORD_URL] = f"{site_url}/{registry_search.DATASET_TYPE}/{record['name']}"
-        yield record
+def csv_stream(context: dict, filters: dict[str, Any], batch: int = 500) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM, so that Excel reads accents right."""
+    lang = filters.get("lang", "fr")
+    headers = [c.header for c in registry_table.columns(lang)]
+    chunk = ["\ufeff", record_cache.csv_line(headers, lang)]
+    for line in record_cache.iter_values(context, registry_search.package_search_params(filters),
+                                         f"csv_{lang}"):
+        chunk.append(line)
+        if len(chunk) >= batch:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    yield "".join(chunk).encode("utf-8")
 
 
 def iter_rows(context: dict, filters: dict[str, Any]) -> Iterator[list[Any]]:
-    """The header row, then one row per record."""
-    columns = registry_table.columns(filters.get("lang", "fr"))
-    yield [c.header for c in columns]
-    for record in iter_records(context, filters):
-        yield [registry_table.cell(c, record) for c in columns]
+    """The header row, then one row of cells per record."""
+    lang = filters.get("lang", "fr")
+    yield [c.header for c in registry_table.columns(lang)]
+    search = registry_search.package_search_params(filters)
+    for cells in record_cache.iter_values(context, search, f"cells_{lang}"):
+        yield json.loads(cells)
 
 
 class _Buffer(io.RawIOBase):
@@ -64,20 +68,6 @@ class _Buffer(io.RawIOBase):
         data = b"".join(self._chunks)
         self._chunks.clear()
         return data
-
-
-def csv_stream(rows: Iterable[list[Any]], lang: str, batch: int = 500) -> Iterator[bytes]:
-    """UTF-8 CSV with a BOM, so that Excel reads accents right."""
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=DELIMITERS[lang], lineterminator="\r\n")
-    yield "\ufeff".encode("utf-8")
-    for i, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if i % batch == 0:
-            yield text.getvalue().encode("utf-8")
-            text.seek(0)
-            text.truncate()
-    yield text.getvalue().encode("utf-8")
 
 
 # --- .xlsx: a minimal SpreadsheetML package written row by row ---------------

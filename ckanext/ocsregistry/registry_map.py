@@ -1,9 +1,8 @@
 """What the national map shows: each region coloured by what the registry holds."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
-from ckan import model
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import indexing, regions
@@ -27,27 +26,6 @@ NOTHING = "nothing"
 NOTHING_COLOUR = "#ffffff"
 NOTHING_LABEL = {"fr": "Aucune fiche", "en": "No record"}
 
-MAP_FIELDS = [
-    "id", "name", "title", "organization",
-    indexing.FACET_REGION, indexing.FACET_FORMER_REGION,
-    indexing.FACET_CHARACTERISTIC, indexing.FACET_VINTAGE,
-    "extras_data_url", "extras_viewer_url",
-]
-
-
-def search_docs(context: dict, search: dict[str, Any], fields: list[str]) -> Iterator[dict]:
-    """Every matching record, in pages of the configured maximum, as stored Solr fields."""
-    rows = tk.config.get("ckan.search.rows_max")
-    start = 0
-    while True:
-        result = tk.get_action("package_search")(
-            dict(context), dict(search, fl=list(fields), rows=rows, start=start,
-                                sort="name asc", include_private=True))
-        yield from result["results"]
-        start += rows
-        if start >= result["count"] or not result["results"]:
-            return
-
 
 def status_label(status: str) -> str:
     if status == NOTHING:
@@ -61,44 +39,19 @@ def legend() -> list[dict[str, str]]:
     return entries
 
 
-def _org_titles(names: Iterable[str]) -> dict[str, str]:
-    names = {n for n in names if n}
-    if not names:
-        return {}
-    rows = model.Session.query(model.Group.name, model.Group.title).filter(
-        model.Group.name.in_(names))
-    return {name: title or name for name, title in rows}
-
-
-def _first(value: Any) -> str:
-    if isinstance(value, list):
-        return value[0] if value else ""
-    return value or ""
-
-
-def build(docs: Iterable[dict], era: str) -> dict[str, Any]:
-    docs = list(docs)
-    titles = _org_titles(d.get("organization") for d in docs)
+def build(entries: Iterable[dict], era: str) -> dict[str, Any]:
+    """Regions of the era, each with its bases and the colour of the most specific one."""
     site_url = tk.config.get("ckan.site_url").rstrip("/")
-    region_key = indexing.FACET_REGION if era == "2016" else indexing.FACET_FORMER_REGION
+    labels = {status: status_label(status) for status in (*STATUS_COLOURS, NOTHING)}
     listed = regions.current_regions() if era == "2016" else regions.pre_2016_regions()
     by_region: dict[str, list[dict]] = {r.code: [] for r in listed}
-    for doc in docs:
-        characteristic = _first(doc.get(indexing.FACET_CHARACTERISTIC))
-        base = {
-            "name": doc["name"],
-            "title": doc.get("title") or doc["name"],
-            "url": f"{site_url}/{DATASET_TYPE}/{doc['name']}",
-            "characteristic": characteristic,
-            "characteristic_label": status_label(characteristic) if characteristic else "",
-            "vintages": sorted(int(y) for y in doc.get(indexing.FACET_VINTAGE) or []),
-            "organization": {"name": doc.get("organization") or "",
-                             "title": titles.get(doc.get("organization"), "")},
-            # package_search hands extras_* fields back without their prefix
-            "data_url": doc.get("data_url") or "",
-            "viewer_url": doc.get("viewer_url") or "",
-        }
-        for code in doc.get(region_key) or []:
+    count = 0
+    for entry in entries:
+        count += 1
+        base = {k: v for k, v in entry.items() if k != "regions"}
+        base["url"] = f"{site_url}/{DATASET_TYPE}/{entry['name']}"
+        base["characteristic_label"] = labels.get(entry["characteristic"], entry["characteristic"])
+        for code in entry["regions"][era]:
             by_region.setdefault(code, []).append(base)
 
     order = list(STATUS_COLOURS)
@@ -111,8 +64,8 @@ def build(docs: Iterable[dict], era: str) -> dict[str, Any]:
             "code": region.code,
             "name": region.name,
             "status": status,
-            "status_label": status_label(status),
+            "status_label": labels[status],
             "color": STATUS_COLOURS.get(status, NOTHING_COLOUR),
             "bases": bases,
         })
-    return {"era": era, "count": len(docs), "legend": legend(), "regions": out_regions}
+    return {"era": era, "count": count, "legend": legend(), "regions": out_regions}

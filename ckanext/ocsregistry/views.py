@@ -75,11 +75,11 @@ def export(fmt: str):
         return tk.abort(403, tk._("Not authorized to export the registry"))
     except tk.ValidationError as e:
         return tk.abort(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in e.error_dict.items()))
-    rows = registry_export.iter_rows(context, filters)
     if fmt == "xlsx":
+        rows = registry_export.iter_rows(context, filters)
         body, mimetype = registry_export.xlsx_stream(rows, filters["lang"]), registry_export.XLSX_MIMETYPE
     else:
-        body, mimetype = registry_export.csv_stream(rows, filters["lang"]), "text/csv"
+        body, mimetype = registry_export.csv_stream(context, filters), "text/csv"
     filename = registry_export.filename(fmt, filters["lang"])
     return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

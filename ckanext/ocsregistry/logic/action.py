@@ -1,11 +1,12 @@
 """Actions of the OCS registry (all side-effect free)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import regions, registry_map, registry_search
+from ckanext.ocsregistry import record_cache, regions, registry_map, registry_search
 from ckanext.ocsregistry.logic import schema as ocs_schema
 
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data"]
@@ -69,5 +70,5 @@ def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     tk.check_access("ocsregistry_map_data", context, data_dict)
     filters = validate_filters(data_dict, ocs_schema.map_data_schema(), context)
     search = registry_search.package_search_params(filters)
-    docs = registry_map.search_docs(context, search, registry_map.MAP_FIELDS)
-    return registry_map.build(docs, filters["era"])
+    entries = (json.loads(v) for v in record_cache.iter_values(context, search, "map"))
+    return registry_map.build(entries, filters["era"])

@@ -77,6 +77,8 @@ this.ckan.module("ocsregistry-map", function ($) {
           featureLayer.on("click", function () { self.showRegion(region); });
         }
       }).addTo(map);
+      map.fitBounds(bounds || layer.getBounds(), { padding: [2, 2] });
+      // Paths exist once the map has a view; name them for styles and tests.
       layer.eachLayer(function (l) {
         var path = l.getElement && l.getElement();
         if (path) {
@@ -84,7 +86,6 @@ this.ckan.module("ocsregistry-map", function ($) {
           path.setAttribute("data-status", (self.byCode[l.feature.properties.code] || {}).status || "");
         }
       });
-      map.fitBounds(bounds || layer.getBounds(), { padding: [2, 2] });
       return map;
     },
 

@@ -1,0 +1,135 @@
+"""Per-record digests for the map and the export, kept in Redis.
+
+When CKAN indexes a registry record, its map entry and its export row (CSV
+line and cells, in French and English) are computed once, from the indexed
+(public) view of the record, and stored in a Redis hash keyed by the record's
+name. The index document also gets ``vocab_ocsregistry_key`` = "name|modified".
+
+The map and the export then run the catalogue search with a facet on that key
+(all matching records the user may see, in name order, without reading the
+large stored documents) and read the digests in bulk. A digest that is missing
+or older than the indexed record (Redis flushed, a lost write) is rebuilt from
+the index on the fly: the cache makes the map and the export faster, never
+different.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+from functools import lru_cache
+from typing import Any, Iterable, Iterator
+
+from ckan.lib.redis import connect_to_redis
+from ckan.plugins import toolkit as tk
+
+from ckanext.ocsregistry import indexing, registry_search, registry_table
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("fr", "en")
+DELIMITERS = {"fr": ";", "en": ","}  # what Excel expects in each locale
+TTL_SECONDS = 90 * 24 * 3600  # digests of deleted or renamed records fade away
+BATCH = 1000
+
+
+@lru_cache(maxsize=1)
+def _schema_version() -> str:
+    """Digests hold labels: a schema change must not serve old ones."""
+    fields = json.dumps(registry_table.schema_fields(), sort_keys=True, default=str)
+    return hashlib.sha1(fields.encode("utf-8")).hexdigest()[:10]
+
+
+def _key(name: str) -> str:
+    return f"ocsregistry:digest:{tk.config.get('ckan.site_id')}:{_schema_version()}:{name}"
+
+
+def csv_line(cells: list[Any], lang: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=DELIMITERS[lang], lineterminator="\r\n").writerow(cells)
+    return out.getvalue()
+
+
+def digest(record: dict[str, Any]) -> dict[str, str]:
+    """The Redis hash of one record (a package_show dict), all values as text."""
+    facets = indexing.facet_values(record)
+    org = record.get("organization") or {}
+    site_url = tk.config.get("ckan.site_url").rstrip("/")
+    record = dict(record, **{
+        registry_table.RECORD_URL: f"{site_url}/{registry_search.DATASET_TYPE}/{record['name']}"})
+    out = {"modified": indexing.modified_stamp(record.get("metadata_modified"))}
+    for lang in LANGUAGES:
+        cells = [registry_table.cell(c, record) for c in registry_table.columns(lang)]
+        out[f"cells_{lang}"] = json.dumps(cells, ensure_ascii=False)
+        out[f"csv_{lang}"] = csv_line(cells, lang)
+    out["map"] = json.dumps({
+        "name": record["name"],
+        "title": record.get("title") or record["name"],
+        "organization": {"name": org.get("name", ""), "title": org.get("title", "")},
+        "characteristic": record.get("ocs_characteristic") or "",
+        "vintages": sorted(int(y) for y in facets[indexing.FACET_VINTAGE]),
+        "data_url": record.get("data_url") or "",
+        "viewer_url": record.get("viewer_url") or "",
+        "regions": {"2016": facets[indexing.FACET_REGION],
+                    "pre-2016": facets[indexing.FACET_FORMER_REGION]},
+    }, ensure_ascii=False)
+    return out
+
+
+def store(records: Iterable[dict[str, Any]]) -> None:
+    try:
+        pipe = connect_to_redis().pipeline(transaction=False)
+        for record in records:
+            key = _key(record["name"])
+            pipe.delete(key)
+            pipe.hset(key, mapping=digest(record))
+            pipe.expire(key, TTL_SECONDS)
+        pipe.execute()
+    except Exception as e:  # the cache must never break indexing
+        log.warning("could not store registry digests: %s", e)
+
+
+def _matching_keys(context: dict, search: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, modified) of every matching record, in name order, from one facet."""
+    result = tk.get_action("package_search")(dict(context), dict(
+        search, rows=0, include_private=True, **{
+            "facet.field": [indexing.FACET_KEY], "facet.limit": -1, "facet.mincount": 1}))
+    items = result["search_facets"].get(indexing.FACET_KEY, {}).get("items", [])
+    keys = [tuple(item["name"].rsplit("|", 1)) for item in items]
+    return sorted(keys)
+
+
+def _from_index(context: dict, names: list[str]) -> dict[str, dict[str, str]]:
+    """Rebuild digests from the search index, for the records the cache misses."""
+    result = tk.get_action("package_search")(dict(context), {
+        "fq": "+name:({})".format(" OR ".join(f'"{n}"' for n in names)),
+        "fl": ["validated_data_dict"], "rows": len(names), "include_private": True})
+    records = [json.loads(doc["validated_data_dict"]) for doc in result["results"]]
+    store(records)
+    return {r["name"]: digest(r) for r in records}
+
+
+def iter_values(context: dict, search: dict[str, Any], field: str) -> Iterator[str]:
+    """One digest field (``csv_fr``, ``cells_en``, ``map``...) per matching record."""
+    keys = _matching_keys(context, search)
+    for start in range(0, len(keys), BATCH):
+        batch = keys[start:start + BATCH]
+        try:
+            pipe = connect_to_redis().pipeline(transaction=False)
+            for name, _stamp in batch:
+                pipe.hmget(_key(name), "modified", field)
+            stored = pipe.execute()
+        except Exception as e:
+            log.warning("registry digests unavailable, reading the index: %s", e)
+            stored = [(None, None)] * len(batch)
+        fresh = {name: value for (name, modified), (at, value) in zip(batch, stored)
+                 if value is not None and at is not None and at.decode() == modified}
+        missing = [name for name, _m in batch if name not in fresh]
+        rebuilt = _from_index(context, missing) if missing else {}
+        for name, _m in batch:
+            if name in fresh:
+                yield fresh[name].decode("utf-8")
+            elif name in rebuilt:
+                yield rebuilt[name][field]

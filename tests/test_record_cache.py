@@ -1,0 +1,65 @@
+"""Digests of records in Redis: used when fresh, rebuilt when missing or stale."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from ckan.lib.redis import connect_to_redis
+from ckan.tests.helpers import call_action
+
+from ckanext.ocsregistry import record_cache
+
+from .conftest import create_record
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_redis")
+
+
+def _rows(app):
+    text = app.get("/ocsregistry/export.csv").get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def _stored(name):
+    return {k.decode(): v.decode() for k, v in connect_to_redis().hgetall(record_cache._key(name)).items()}
+
+
+def test_indexing_stores_the_digest(crige_grand_est):
+    pkg = create_record(crige_grand_est)
+    stored = _stored(pkg["name"])
+    assert stored["modified"] == pkg["metadata_modified"][:19]
+    assert json.loads(stored["map"])["regions"] == {"2016": ["44"], "pre-2016": ["21", "41", "42"]}
+    assert stored["csv_fr"].startswith("OCS GE2 Grand Est;ocs-ge2-grand-est;geograndest;")
+    assert "zanzibarfund" not in json.dumps(stored)  # restricted values never cached
+
+
+def test_missing_digests_are_rebuilt_from_the_index(app, crige_grand_est):
+    pkg = create_record(crige_grand_est)
+    expected = _rows(app)
+    connect_to_redis().delete(record_cache._key(pkg["name"]))
+    assert _rows(app) == expected
+    assert _stored(pkg["name"])["modified"] == pkg["metadata_modified"][:19]
+
+
+def test_stale_digests_are_not_served(app, crige_grand_est):
+    pkg = create_record(crige_grand_est)
+    key = record_cache._key(pkg["name"])
+    redis = connect_to_redis()
+    redis.hset(key, mapping={
+        "modified": "2000-01-01T00:00:00",
+        "csv_fr": "Titre périmé;x\r\n",
+        "map": json.dumps(dict(json.loads(_stored(pkg["name"])["map"]), title="Titre périmé")),
+    })
+    assert _rows(app)[1][0] == "OCS GE2 Grand Est"
+    body = app.get("/ocsregistry/map").body
+    assert "Titre périmé" not in body and "OCS GE2 Grand Est" in body
+
+
+def test_an_update_or_a_deletion_shows_at_once(app, crige_grand_est):
+    pkg = create_record(crige_grand_est)
+    editor = {"user": crige_grand_est["editor"]["name"]}
+    call_action("package_patch", context=dict(editor), id=pkg["id"], title="Nouveau titre")
+    assert _rows(app)[1][0] == "Nouveau titre"
+    call_action("package_delete", context=dict(editor), id=pkg["id"])
+    assert len(_rows(app)) == 1  # the header only
