@@ -144,6 +144,7 @@ class TestMapPage:
         titles = [a.get_text(strip=True) for a in results.select(".dataset-heading a")]
         assert titles == ["OCS GE Occitanie"]
         assert soup.select_one("#f-characteristic option[selected]")["value"] == "ocs_ge"
+        assert [o.get_text() for o in soup.select("#f-crige option")] == ["Toutes", "GéoGrandEst", "OPenIG"]
 
     def test_bad_filters_are_explained_and_ignored(self, app, registry):
         body = app.get("/ocsregistry/map", query_string={"ext_vintage_from": "abc"}).body

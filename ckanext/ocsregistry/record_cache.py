@@ -97,8 +97,25 @@ def _matching_keys(context: dict, search: dict[str, Any]) -> list[tuple[str, str
         search, rows=0, include_private=True, **{
             "facet.field": [indexing.FACET_KEY], "facet.limit": -1, "facet.mincount": 1}))
     items = result["search_facets"].get(indexing.FACET_KEY, {}).get("items", [])
-    keys = [tuple(item["name"].rsplit("|", 1)) for item in items]
-    return sorted(keys)
+    if len(items) < result["count"]:
+        # Records indexed before this version have no key: read their stored fields.
+        log.warning("%s registry records lack %s; run `ckan search-index rebuild`",
+                    result["count"] - len(items), indexing.FACET_KEY)
+        return _keys_from_documents(context, search)
+    return sorted(tuple(item["name"].rsplit("|", 1)) for item in items)
+
+
+def _keys_from_documents(context: dict, search: dict[str, Any]) -> list[tuple[str, str]]:
+    keys, start, rows = [], 0, tk.config.get("ckan.search.rows_max")
+    while True:
+        result = tk.get_action("package_search")(dict(context), dict(
+            search, fl=["name", "metadata_modified"], rows=rows, start=start,
+            sort="name asc", include_private=True))
+        keys.extend((d["name"], indexing.modified_stamp(d.get("metadata_modified")))
+                    for d in result["results"])
+        start += rows
+        if start >= result["count"] or not result["results"]:
+            return keys
 
 
 def _from_index(context: dict, names: list[str]) -> dict[str, dict[str, str]]:

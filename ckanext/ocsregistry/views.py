@@ -29,8 +29,8 @@ def _context() -> dict[str, Any]:
 
 def _organizations() -> list[dict[str, str]]:
     orgs = tk.get_action("organization_list")(_context(), {"all_fields": True, "limit": 1000})
-    return sorted(({"name": o["name"], "title": o["title"] or o["name"]} for o in orgs),
-                  key=lambda o: o["title"].casefold())
+    return sorted(({"value": o["name"], "label": o["title"] or o["name"]} for o in orgs),
+                  key=lambda o: o["label"].casefold())
 
 
 def map_page():
