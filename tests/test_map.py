@@ -6,7 +6,6 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 from ckan.plugins import toolkit as tk
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from .conftest import create_record

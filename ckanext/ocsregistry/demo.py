@@ -7,7 +7,7 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-DATASET_TYPE = "ocs"
+from ckanext.ocsregistry.registry_search import DATASET_TYPE
 _PATH = os.path.join(os.path.dirname(__file__), "data", "demo_registry.json")
 
 

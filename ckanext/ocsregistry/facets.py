@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckan.plugins import toolkit as tk
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
 
 from ckanext.ocsregistry import indexing, regions
-from ckanext.ocsregistry.demo import DATASET_TYPE
+from ckanext.ocsregistry.registry_search import DATASET_TYPE
 from ckanext.ocsregistry.helpers import ocsregistry_label
 
 FACET_TITLES = {

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.ocsregistry import facets, indexing, record_cache, registry_search, restricted
-from ckanext.ocsregistry.demo import DATASET_TYPE
+from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
 
 @tk.blanket.config_declarations

@@ -16,7 +16,6 @@ import zipfile
 from typing import Any, Iterable, Iterator
 from xml.sax.saxutils import escape
 
-from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import record_cache, registry_search, registry_table
 
