@@ -163,7 +163,7 @@ start_postgres() {
     "${psql[@]}" -c "create role $DB_USER login password '$DB_PASS'"
   fi
   local db
-  for db in ckan ckan_test ckan_bench; do
+  for db in ckan ckan_test ckan_test_source ckan_bench ckan_bench_source; do
     if [ -z "$("${psql[@]}" -c "select 1 from pg_database where datname='$db'")" ]; then
       "${psql[@]}" -c "create database $db owner $DB_USER encoding 'utf8' template template0"
     fi
@@ -182,7 +182,7 @@ start_redis() {
 start_solr() {
   mkdir -p "$SOLR/home" "$RUN"
   cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
-  local core cores=(ckan ckan_test ckan_bench)
+  local core cores=(ckan ckan_test ckan_test_source ckan_bench ckan_bench_source)
   if ! alive "$RUN/solr.pid"; then
     for core in "${cores[@]}"; do solr_core "$core"; done
     log "starting Solr on 127.0.0.1:$SOLR_PORT"
@@ -234,7 +234,7 @@ configure_ckan() {
     "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0" \
     "ckan.site_url=http://127.0.0.1:$CKAN_PORT" \
     "ckan.storage_path=$STORAGE" \
-    "ckan.plugins=ocsregistry scheming_datasets scheming_organizations spatial_metadata spatial_query harvest ckan_harvester dcat activity" \
+    "ckan.plugins=ocsregistry scheming_datasets scheming_organizations spatial_metadata spatial_query harvest ckan_harvester dcat dcat_rdf_harvester activity" \
     "scheming.dataset_schemas=ckanext.ocsregistry.schemas:ocs_dataset.yaml" \
     "scheming.organization_schemas=ckanext.ocsregistry.schemas:crige_organization.yaml" \
     "scheming.presets=ckanext.scheming:presets.json ckanext.ocsregistry.schemas:presets.yaml" \

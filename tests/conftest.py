@@ -76,6 +76,7 @@ def clean_db(reset_db, migrate_db_for):
     """CKAN's clean_db, plus the tables of the plugins the registry enables."""
     reset_db()
     migrate_db_for("activity")
+    migrate_db_for("harvest")
 
 
 @pytest.fixture

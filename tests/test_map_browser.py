@@ -1,19 +1,15 @@
 """The map page in a real browser: Debian's Chromium, headless, against a live CKAN."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 
 import pytest
-import requests
 from bs4 import BeautifulSoup
 
 from .conftest import create_record
+from .live_site import serve
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -23,43 +19,11 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_site(ckan_config):
     """A CKAN process serving the test database and Solr core."""
-    port = _free_port()
-    ckan_cmd = os.path.join(os.path.dirname(sys.executable), "ckan")
-    url = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile()
-    # CKAN's scripts load their translations from the site URL: it must be this server.
-    env = dict(os.environ, CKAN_SITE_URL=url)
-    proc = subprocess.Popen(
-        [ckan_cmd, "-c", ckan_config["__file__"], "run", "-H", "127.0.0.1", "-p", str(port),
-         "--disable-reloader"], stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(url + "/api/3/action/status_show", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-        else:
-            pytest.fail("the CKAN test server did not start")
-        if proc.poll() is not None:
-            log.seek(0)
-            pytest.fail("the CKAN test server died: " + log.read().decode()[-2000:])
+    with serve(ckan_config["__file__"]) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _rendered_dom(url: str) -> BeautifulSoup:

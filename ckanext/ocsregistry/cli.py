@@ -61,3 +61,29 @@ def import_table(path: str, dry_run: bool, user: str | None):
         click.echo(f"Dry run, the file is valid: {summary}.")
     else:
         click.echo(f"Imported: {summary}.")
+
+
+@ocsregistry.command("harvest")
+@click.argument("source")
+def harvest(source: str):
+    """Run one harvest job of SOURCE (name or id) to the end, through the queues.
+
+    Equivalent to `ckan harvester job SOURCE` followed by the gather and fetch
+    consumers, in one process that stops when the job is finished (for cron).
+    Exits with 1 when the job reported errors.
+    """
+    from ckanext.ocsregistry.harvesters import job_runner
+
+    try:
+        job = job_runner.run_source(source)
+    except tk.ObjectNotFound:
+        raise click.ClickException(f"no harvest source {source!r}")
+    stats = job.get("stats") or {}
+    click.echo(f"job {job['id']}: {job['status']}; " + ", ".join(
+        f"{stats.get(k, 0)} {k}" for k in ("added", "updated", "deleted", "not modified",
+                                          "errored")))
+    errors = (job.get("gather_error_summary") or []) + (job.get("object_error_summary") or [])
+    for row in errors:
+        click.echo(f"  error ({row.get('error_count', 1)}x): {row.get('message')}", err=True)
+    if stats.get("errored"):
+        sys.exit(1)

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
 
-from ckanext.ocsregistry import regions, restricted
+from ckanext.ocsregistry import harvest_status, regions, restricted
 
 __all__ = [
     "ocsregistry_current_region_choices",
@@ -22,6 +22,7 @@ __all__ = [
     "ocsregistry_json_script",
     "ocsregistry_field_choices",
     "ocsregistry_request_query",
+    "ocsregistry_harvest_info",
 ]
 
 
@@ -105,3 +106,8 @@ def ocsregistry_request_query(**extra: Any) -> str:
     filters = registry_search.filters_from_args(request.args)
     filters.update({k: [v] if k in registry_search.FILTER_FIELDS else v for k, v in extra.items()})
     return registry_search.query_string(filters)
+
+
+def ocsregistry_harvest_info(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """Harvest source and last harvest of a harvested record (``None`` for local ones)."""
+    return harvest_status.harvest_info((pkg_dict or {}).get("id") or "")

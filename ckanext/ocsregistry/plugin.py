@@ -8,7 +8,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.harvest.interfaces import IHarvester
+
 from ckanext.ocsregistry import facets, indexing, record_cache, registry_search, restricted
+from ckanext.ocsregistry.harvesters import RegistryHarvester, record_mapping, source_config
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
 
@@ -24,6 +28,12 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.ITranslation)
+    # The registry harvester lives in harvesters/; ckanext-harvest finds
+    # harvesters among loaded plugins, so this one plugin stands for it.
+    p.implements(IHarvester)
+    p.implements(IDCATRDFHarvester, inherit=True)
+
+    _harvester = RegistryHarvester()
 
     # IConfigurer
 
@@ -65,3 +75,41 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         if package_type == DATASET_TYPE:
             return facets.registry_facets(facets_dict)
         return facets_dict
+
+    # IHarvester (``ocsregistry`` harvest sources)
+
+    def info(self) -> dict[str, str]:
+        return self._harvester.info()
+
+    def validate_config(self, config: Any) -> Any:
+        return self._harvester.validate_config(config)
+
+    def get_original_url(self, harvest_object_id: str) -> Any:
+        return self._harvester.get_original_url(harvest_object_id)
+
+    def gather_stage(self, harvest_job: Any) -> list[str]:
+        return self._harvester.gather_stage(harvest_job)
+
+    def fetch_stage(self, harvest_object: Any) -> bool:
+        return self._harvester.fetch_stage(harvest_object)
+
+    def import_stage(self, harvest_object: Any) -> Any:
+        return self._harvester.import_stage(harvest_object)
+
+    # IDCATRDFHarvester: records harvested as DCAT go to the CRIGE covering
+    # their region (the source's organisation when it covers it).
+
+    def before_create(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
+        self._place_dcat_record(harvest_object, dataset_dict)
+
+    def before_update(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
+        self._place_dcat_record(harvest_object, dataset_dict)
+
+    def _place_dcat_record(self, harvest_object: Any, dataset_dict: dict) -> None:
+        if dataset_dict.get("type") != DATASET_TYPE:
+            return
+        try:
+            dataset_dict["owner_org"] = record_mapping.choose_organization(
+                dataset_dict, source_config.SourceConfig(), dataset_dict.get("owner_org"))
+        except record_mapping.MappingError:
+            pass  # validation then names owner_org

@@ -222,7 +222,7 @@ def ocsregistry_current_region_codes(value: Any) -> Any:
     return json.dumps(_checked_codes(value, merged=False))
 
 
-def _org_regions(owner_org: Any) -> list[str]:
+def org_regions(owner_org: Any) -> list[str]:
     if not owner_org or owner_org is missing:
         return []
     org = model.Group.get(_text(owner_org))
@@ -279,7 +279,7 @@ def ocsregistry_region_fields(key, data, errors, context) -> None:
     data[("spatial",)] = regions.bbox_geojson(valid_former or [code])
 
     if tk.config.get("ckanext.ocsregistry.enforce_org_regions"):
-        covered = _org_regions(data.get(("owner_org",)))
+        covered = org_regions(data.get(("owner_org",)))
         if covered and code not in covered:
             _add_error(errors, "region_code", _(
                 "{0} ({1}) is not among the regions this CRIGE covers ({2})").format(

@@ -1,0 +1,66 @@
+"""CKAN served by a real ``ckan run`` process on a loopback port, for tests over HTTP."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Iterator, Optional
+
+import pytest
+import requests
+
+CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ckan_command(ini: str, env: dict[str, str], *args: str) -> str:
+    """Run ``ckan -c INI ARGS`` and return its output; fail the test with it on error."""
+    done = subprocess.run([CKAN, "-c", ini, *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+    if done.returncode:
+        pytest.fail(f"ckan {' '.join(args)} failed:\n{done.stdout[-1500:]}{done.stderr[-3000:]}")
+    return done.stdout
+
+
+@contextlib.contextmanager
+def serve(ini: str, env: Optional[dict[str, str]] = None, port: Optional[int] = None
+          ) -> Iterator[str]:
+    """Serve CKAN with ``ini`` (and ``env`` overrides) and yield its URL until the block ends."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    # CKAN's scripts load their translations from the site URL: it must be this server.
+    env = dict(env or os.environ, CKAN_SITE_URL=url)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([CKAN, "-c", ini, "run", "-H", "127.0.0.1", "-p", str(port),
+                             "--disable-reloader"], stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        for _ in range(240):
+            try:
+                if requests.get(url + "/api/3/action/status_show", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"the CKAN test server did not answer at {url} within 120 s")
+        if proc.poll() is not None:
+            log.seek(0)
+            pytest.fail("the CKAN test server died: " + log.read().decode()[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
