@@ -1,5 +1,5 @@
 # The two set-up commands (see README.md). Everything lives in .stack/.
-.PHONY: run test stop status install benchmark
+.PHONY: run test stop status install benchmark benchmark-harvest
 
 run:      ## install and start the whole stack, load the demo registry, serve CKAN
 	bash devstack/stack.sh run
@@ -18,3 +18,6 @@ install:
 
 benchmark: ## load synthetic records and measure map, export and search (see README)
 	bash devstack/stack.sh benchmark $(BENCH_ARGS)
+
+benchmark-harvest: ## harvest 1,000 records between two local sites, registry vs stock harvester
+	bash devstack/stack.sh benchmark-harvest $(BENCH_ARGS)

@@ -24,6 +24,9 @@ setup(
         "ckan.plugins": [
             "ocsregistry = ckanext.ocsregistry.plugin:OcsregistryPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "ocsregistry_dcat_ap = ckanext.ocsregistry.profiles:OcsRegistryDCATAPProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

@@ -239,6 +239,7 @@ configure_ckan() {
     "scheming.organization_schemas=ckanext.ocsregistry.schemas:crige_organization.yaml" \
     "scheming.presets=ckanext.scheming:presets.json ckanext.ocsregistry.schemas:presets.yaml" \
     "ckanext.spatial.search_backend=solr-spatial-field" \
+    "ckanext.dcat.rdf.profiles=ocsregistry_dcat_ap" \
     "ckan.locale_default=fr" \
     "ckan.locales_offered=fr en" \
     "ckan.site_title=Registre des OCS régionales" \
@@ -334,6 +335,14 @@ cmd_benchmark() {
   "$VENV/bin/python" scripts/benchmark.py --ini test.ini "$@"
 }
 
+cmd_benchmark_harvest() {
+  cmd_install
+  start_services
+  export_env ckan_bench ckan_bench 2
+  cd "$ROOT"
+  "$VENV/bin/python" scripts/benchmark_harvest.py --ini scripts/benchmark_harvest.ini "$@"
+}
+
 cmd_stop() {
   local name
   for name in ckan solr; do
@@ -376,6 +385,7 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   benchmark) shift; cmd_benchmark "$@" ;;
+  benchmark-harvest) shift; cmd_benchmark_harvest "$@" ;;
   services) cmd_install; start_services ;;
-  *) echo "usage: $0 {run|test [pytest args]|stop|status|benchmark [args]|install|services}" >&2; exit 2 ;;
+  *) echo "usage: $0 {run|test [pytest args]|stop|status|benchmark [args]|benchmark-harvest [args]|install|services}" >&2; exit 2 ;;
 esac

@@ -12,7 +12,8 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.interfaces import IHarvester
 
 from ckanext.ocsregistry import facets, indexing, record_cache, registry_search, restricted
-from ckanext.ocsregistry.harvesters import RegistryHarvester, record_mapping, source_config
+from ckanext.ocsregistry.harvesters import (RegistryHarvester, rdf_guard, record_mapping,
+                                           source_config)
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
 
@@ -104,6 +105,28 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_update(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
         self._place_dcat_record(harvest_object, dataset_dict)
+
+    def after_download(self, content: Any, harvest_job: Any) -> tuple[Any, list[str]]:
+        if not content:
+            return content, []
+        try:
+            configured = json.loads(harvest_job.source.config or "{}").get("rdf_format")
+        except (ValueError, AttributeError):
+            configured = None
+        message = rdf_guard.unreadable(content, configured)
+        return (None, [message]) if message else (content, [])
+
+    def update_session(self, session: Any) -> Any:
+        # ckanext-dcat sets no timeout: a slow source would hold the job forever.
+        timeout = tk.config.get("ckanext.ocsregistry.dcat_harvest_timeout")
+        send = session.request
+
+        def request(method, url, **kwargs):
+            kwargs.setdefault("timeout", timeout)
+            return send(method, url, **kwargs)
+
+        session.request = request
+        return session
 
     def _place_dcat_record(self, harvest_object: Any, dataset_dict: dict) -> None:
         if dataset_dict.get("type") != DATASET_TYPE:

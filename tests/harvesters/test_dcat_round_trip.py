@@ -1,0 +1,100 @@
+"""CKAN -> DCAT -> CKAN: ckanext-dcat's RDF harvester with the registry profile."""
+from __future__ import annotations
+
+import pytest
+from ckan.tests.helpers import call_action
+
+from ckanext.ocsregistry import restricted
+from ckanext.ocsregistry.harvesters import job_runner
+from ckanext.ocsregistry.profiles import NOT_CARRIED
+from ckanext.ocsregistry.registry_search import DATASET_TYPE
+
+from ..conftest import VALID_RECORD
+from .test_registry_harvester import site_context
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+# Set by the site that stores the record, not carried by any format.
+LOCAL = {"id", "name", "owner_org", "metadata_created", "metadata_modified", "organization",
+         "creator_user_id", "num_resources", "num_tags", "state", "private", "type", "extras",
+         "resources", "tags", "groups", "relationships_as_object", "relationships_as_subject",
+         "isopen", "license_id", "license_title", "url", "version", "author", "author_email",
+         "maintainer", "maintainer_email"}
+
+
+def dcat_source(url: str, owner_org: str, name: str = "registre-dcat") -> dict:
+    return call_action("harvest_source_create", context=site_context(), name=name,
+                       title="Catalogue DCAT", url=url, source_type="dcat_rdf",
+                       owner_org=owner_org)
+
+
+def test_a_record_survives_the_dcat_round_trip_except_the_listed_fields(
+        source_site, crige_grand_est):
+    src_org = source_site.create_crige("geograndest-src", ["44"])
+    sent = source_site.create_record(src_org, former_region_codes=["42", "21"])
+    sent = source_site.action("package_show", id=sent["id"])  # as the source's sysadmin
+    source = dcat_source(source_site.url + "/catalog.ttl", crige_grand_est["org"]["id"])
+
+    job = job_runner.run_source(source["id"])
+
+    assert job["stats"]["added"] == 1 and job["stats"]["errored"] == 0, job["object_error_summary"]
+    found = call_action("package_search", fq=f"+dataset_type:{DATASET_TYPE}")["results"]
+    assert len(found) == 1
+    back = call_action("package_show", id=found[0]["id"])
+    assert back["owner_org"] == crige_grand_est["org"]["id"]
+
+    hidden = set(restricted.restricted_fields(DATASET_TYPE))
+    lost = sorted(k for k in sent if k not in LOCAL and sent.get(k) != back.get(k))
+    # funding_visibility is not carried but comes back equal: "restricted" is its default.
+    expected = sorted(k for k in NOT_CARRIED | hidden
+                      if sent.get(k) and k != "funding_visibility")
+    assert lost == expected, {k: (sent.get(k), back.get(k)) for k in set(lost) ^ set(expected)}
+    assert back["vintages"] == sent["vintages"]
+    assert back["former_region_codes"] == ["21", "42"]
+    assert back["data_url"] == VALID_RECORD["data_url"]
+    for field in hidden:
+        assert not back.get(field)
+
+
+def test_an_unreadable_rdf_source_is_reported_and_changes_nothing(
+        app, scripted_source, source_site, crige_grand_est, sysadmin):
+    src_org = source_site.create_crige("geograndest-src", ["44"])
+    source_site.create_record(src_org)
+    answer = {"now": None}
+    with_catalog = source_site.url + "/catalog.ttl"
+
+    def respond(path):
+        if answer["now"]:
+            return answer["now"]
+        import requests
+        body = requests.get(with_catalog, timeout=30).text
+        return 200, "text/turtle", body, 0.0
+
+    server = scripted_source(respond)
+    source = dcat_source(server.url + "/catalog.ttl", crige_grand_est["org"]["id"])
+    assert job_runner.run_source(source["id"])["stats"]["added"] == 1
+    record = call_action("package_search", fq=f"+dataset_type:{DATASET_TYPE}")["results"][0]
+
+    answer["now"] = (200, "text/turtle", "@prefix dcat: <http://www.w3.org/ns/dcat#> . <a> dcat:x", 0)
+    job = job_runner.run_source(source["id"])
+
+    assert job["status"] == "Finished"
+    messages = [row["message"] for row in job["gather_error_summary"]]
+    assert any("Error parsing the RDF file" in m for m in messages), messages
+    after = call_action("package_show", id=record["id"])
+    assert after["state"] == "active" and after["metadata_modified"] == record["metadata_modified"]
+    page = app.get(f"/harvest/{source['name']}/job/{job['id']}",
+                   extra_environ={"REMOTE_USER": sysadmin["name"]}).body
+    assert "Error parsing the RDF file" in page
+
+
+@pytest.mark.ckan_config("ckanext.ocsregistry.dcat_harvest_timeout", "1")
+def test_a_slow_rdf_source_is_reported_as_such(scripted_source, crige_grand_est):
+    server = scripted_source(lambda path: (200, "text/turtle", "", 3.0))
+    source = dcat_source(server.url + "/catalog.ttl", crige_grand_est["org"]["id"])
+
+    job = job_runner.run_source(source["id"])
+
+    assert job["status"] == "Finished"
+    messages = [row["message"] for row in job["gather_error_summary"]]
+    assert any("timed out" in m or "Read timed out" in m for m in messages), messages
