@@ -93,7 +93,14 @@ def child_harvest(ini: str, harvester: str, source_url: str) -> None:
             "source_type": harvester, "owner_org": org["id"],
             "config": json.dumps({"page_size": 1000} if harvester == "ocsregistry" else {})})
         started = time.perf_counter()
-        job = job_runner.run_source(source["id"])
+        if os.environ.get("OCSREGISTRY_PROFILE"):
+            import cProfile
+            import pstats
+            profiler = cProfile.Profile()
+            job = profiler.runcall(job_runner.run_source, source["id"])
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+        else:
+            job = job_runner.run_source(source["id"])
         elapsed = time.perf_counter() - started
         print(json.dumps({"seconds": elapsed, "stats": job["stats"], "status": job["status"],
                           "errors": job["object_error_summary"][:3]
@@ -166,6 +173,8 @@ def main() -> None:
                 env=dest_env, capture_output=True, text=True)
             if out.returncode:
                 raise SystemExit(f"{harvester} run failed:\n{out.stderr[-3000:]}")
+            if os.environ.get("OCSREGISTRY_PROFILE"):
+                print(out.stderr[-12000:], file=sys.stderr)
             result = json.loads(out.stdout.strip().splitlines()[-1])
             dest = Server(args.ini)
             try:
