@@ -70,8 +70,13 @@ def job_page(app, harvested, job) -> str:
     ((200, JSON, json.dumps({"success": True, "result": {"count": 3}}), 0.0),
      "package_search answer without a results list"),
     ((200, JSON, package_search_body([]), 3.0), "no answer within 1 s"),
-], ids=["html", "html-502", "invalid-json", "not-ckan", "no-results", "slow"])
+    ("shifting", "the source changed while it was listed"),
+], ids=["html", "html-502", "invalid-json", "not-ckan", "no-results", "slow", "shifting"])
 def test_a_bad_answer_is_reported_and_changes_nothing(app, harvested, answer, expected):
+    if answer == "shifting":  # every page repeats the first: records were missed
+        other = remote_record(name="ocs-other")
+        answer = (200, JSON, json.dumps({"success": True, "result": {
+            "count": 3, "results": [other]}}), 0.0)
     harvested["answer"]["now"] = answer
 
     job = job_runner.run_source(harvested["source"]["id"])

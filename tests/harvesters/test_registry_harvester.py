@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
+import requests
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -11,6 +13,7 @@ from ckan.tests.helpers import call_action
 from ckanext.ocsregistry.harvesters import job_runner, record_mapping
 
 from ..conftest import RESTRICTED_VALUES, VALID_RECORD
+from ..live_site import ckan_command, serve
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -161,23 +164,41 @@ def test_harvested_records_are_marked_and_local_editors_cannot_overwrite_them(
                 id="local-record", title="Local change")
 
 
-def test_the_harvest_ui_and_cli_show_the_job(app, source_site, crige_grand_est, national_org,
-                                             sysadmin, cli):
-    from ckanext.ocsregistry.cli import ocsregistry
-
+def test_two_served_sites_the_cli_and_the_harvest_ui(source_site, crige_grand_est,
+                                                     national_org, sysadmin, ckan_config):
+    """Both sites as separate processes: the harvest runs in `ckan ocsregistry harvest`,
+    the result is read through this site's own HTTP server."""
     src_org = source_site.create_crige("geograndest-src", ["44"])
     source_site.create_record(src_org)
     source = harvest_source(source_site.url, national_org["id"])
+    token = call_action("api_token_create", context={"user": sysadmin["name"]},
+                        user=sysadmin["name"], name="ui")["token"]
 
-    result = cli.invoke(ocsregistry, ["harvest", source["name"]])
+    output = ckan_command(ckan_config["__file__"], dict(os.environ),
+                          "ocsregistry", "harvest", source["name"])
 
-    assert result.exit_code == 0, result.output
-    assert "Finished; 1 added, 0 updated, 0 deleted, 0 not modified, 0 errored" in result.output
-    jobs = call_action("harvest_job_list", source_id=source["id"])
-    assert [j["status"] for j in jobs] == ["Finished"]
-    job_page = app.get(f"/harvest/{source['name']}/job/{jobs[0]['id']}",
-                       extra_environ={"REMOTE_USER": sysadmin["name"]}).body
-    assert jobs[0]["id"] in job_page
+    assert "Finished; 1 added, 0 updated, 0 deleted, 0 not modified, 0 errored" in output
+    with serve(ckan_config["__file__"]) as here:
+        auth = {"Authorization": token}
+        jobs = requests.get(f"{here}/api/3/action/harvest_job_list",
+                            params={"source_id": source["id"]}, headers=auth).json()["result"]
+        assert [j["status"] for j in jobs] == ["Finished"]
+        job_page = requests.get(f"{here}/harvest/{source['name']}/job/{jobs[0]['id']}",
+                                headers=auth)
+        assert job_page.status_code == 200 and jobs[0]["id"] in job_page.text
+        record_page = requests.get(f"{here}/ocs/{VALID_RECORD['name']}").text
+        assert "Fiche moissonnée" in record_page and source_site.url in record_page
     # The harvest source's dataset list comes from the index (harvest_source_id).
     listed = call_action("package_search", fq=f'+harvest_source_id:"{source["id"]}"')
     assert [r["name"] for r in listed["results"]] == [VALID_RECORD["name"]]
+
+
+def test_the_cli_exits_with_1_and_prints_errors_when_the_job_had_some(
+        cli, crige_grand_est, national_org):
+    from ckanext.ocsregistry.cli import ocsregistry
+
+    source = harvest_source("http://127.0.0.1:9", national_org["id"], {"timeout": 2})
+    result = cli.invoke(ocsregistry, ["harvest", source["name"]])
+    assert result.exit_code == 1
+    assert "could not connect" in result.output
+    assert cli.invoke(ocsregistry, ["harvest", "no-such-source"]).exit_code != 0

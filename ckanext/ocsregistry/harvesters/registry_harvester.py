@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
@@ -72,7 +72,7 @@ class RegistryHarvester:
     def gather_stage(self, harvest_job) -> list[str]:
         try:
             config = source_config.parse(harvest_job.source.config)
-            records = list(self._remote_records(harvest_job.source.url, config))
+            records = self._remote_records(harvest_job.source.url, config)
         except (ValueError, remote.RemoteError) as error:
             HarvestGatherError.create(f"{error}. Nothing was changed.", harvest_job)
             return []
@@ -110,8 +110,9 @@ class RegistryHarvester:
         return object_ids
 
     def _remote_records(self, url: str, config: source_config.SourceConfig
-                        ) -> Iterator[dict[str, Any]]:
-        start = 0
+                        ) -> list[dict[str, Any]]:
+        records: dict[str, dict[str, Any]] = {}
+        start, count = 0, 0
         while True:
             result = remote.get_action(url, "package_search", {
                 "fq": f"+dataset_type:{DATASET_TYPE}", "rows": config.page_size,
@@ -119,12 +120,20 @@ class RegistryHarvester:
             }, config.timeout)
             if not isinstance(result, dict) or not isinstance(result.get("results"), list):
                 raise remote.RemoteError(f"{url}: package_search answer without a results list")
-            page = [r for r in result["results"]
-                    if isinstance(r, dict) and r.get("type") == DATASET_TYPE]
-            yield from page
+            count = int(result.get("count") or 0)
+            for record in result["results"]:
+                if isinstance(record, dict) and record.get("type") == DATASET_TYPE:
+                    records.setdefault(str(record.get("id") or len(records)), record)
             start += len(result["results"])
-            if not result["results"] or start >= int(result.get("count") or 0):
-                return
+            if not result["results"] or start >= count:
+                break
+        # Records added at the source while paging shift the pages: a record may
+        # be missed, and must not be taken for a deletion.
+        if len(records) < count:
+            raise remote.RemoteError(
+                f"{url}: the source changed while it was listed ({len(records)} of {count} "
+                "records read); the next job will read it again")
+        return list(records.values())
 
     def _previous_objects(self, source_id: str) -> dict[str, Any]:
         rows = (model.Session.query(HarvestObject.guid, HarvestObject.package_id,
