@@ -77,7 +77,10 @@ def test_the_catalogue_lists_registry_records(app, ge_record, crige_occitanie):
     assert titles == {ge_record["title"], other["title"]}
 
 
-def test_the_output_conforms_to_the_dcat_ap_3_shapes(app, ge_record):
+def test_the_output_conforms_to_the_dcat_ap_3_shapes(app, ge_record, crige_grand_est):
+    # A second base of the same region: the catalogue shares its location node.
+    create_record(crige_grand_est, name="ocs-alsace", title="OCS Alsace",
+                  former_region_codes=["42"])
     if not os.path.exists(SHAPES):
         pytest.skip(f"DCAT-AP 3 SHACL shapes not found at {SHAPES}: "
                     "copy dcat-ap_3_shacl_shapes.ttl there to run this check")

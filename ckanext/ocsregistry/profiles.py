@@ -169,7 +169,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         public = {k: v for k, v in dataset_dict.items() if k not in hidden}
         super().graph_from_dataset(public, dataset_ref)
         self._bind()
-        self._spatial_graph(public, dataset_ref, dataset_dict.get("spatial"))
+        self._spatial_graph(public, dataset_ref)
         self._concepts_graph(public, dataset_ref)
         self._vintages_graph(public, dataset_ref)
         self._agents_and_links_graph(public, dataset_ref)
@@ -199,22 +199,22 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                                                      lang=lang)))
         return uri
 
-    def _spatial_graph(self, data: dict, ref: Any, extent: Any) -> None:
+    def _spatial_graph(self, data: dict, ref: Any) -> None:
         g = self.g
         codes = [data.get("region_code")] + list(data.get("former_region_codes") or [])
-        bbox = _wkt_bbox(extent)
-        for position, code in enumerate(c for c in codes if c):
-            region = regions.get(str(code))
-            location = URIRef(INSEE_REGION + str(code))
+        for code in (str(c) for c in codes if c):
+            region = regions.get(code)
+            location = URIRef(INSEE_REGION + code)
             g.add((ref, DCT.spatial, location))
             g.add((location, RDF.type, DCT.Location))
-            g.add((location, DCT.identifier, Literal(str(code))))
-            g.add((location, SKOS.prefLabel, Literal(region.name if region else str(code),
-                                                     lang="fr")))
-            if position == 0 and bbox:
-                # DCAT-AP 3 wants locn:geometry to be a locn:Geometry node: the
-                # extent (a bounding box) goes in dcat:bbox only.
-                g.add((location, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
+            g.add((location, DCT.identifier, Literal(code)))
+            g.add((location, SKOS.prefLabel, Literal(region.name if region else code, lang="fr")))
+            # The region's own extent (a catalogue shares one node per region).
+            # DCAT-AP 3 wants locn:geometry to be a locn:Geometry node: the
+            # extent, a bounding box, goes in dcat:bbox only.
+            bbox = _wkt_bbox(regions.bbox_geojson([code]))
+            if bbox:
+                g.set((location, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
 
     def _concepts_graph(self, data: dict, ref: Any) -> None:
         if data.get("ocs_characteristic"):
