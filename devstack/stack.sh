@@ -267,13 +267,16 @@ init_site() {
 }
 
 serve_ckan() {
+  # Restart a running CKAN: the code or ckan.ini may have changed since.
   if alive "$RUN/ckan.pid"; then
-    log "CKAN already running (pid $(cat "$RUN/ckan.pid"))"
-  else
-    nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
-      >"$LOGS/ckan.log" 2>&1 &
-    echo $! >"$RUN/ckan.pid"
+    log "restarting CKAN"
+    kill "$(cat "$RUN/ckan.pid")" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 40; i++)); do alive "$RUN/ckan.pid" || break; sleep 0.5; done
   fi
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
+    >"$LOGS/ckan.log" 2>&1 &
+  echo $! >"$RUN/ckan.pid"
   wait_for 120 CKAN curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
   cat <<EOF
 

@@ -77,17 +77,28 @@ def test_the_catalogue_lists_registry_records(app, ge_record, crige_occitanie):
     assert titles == {ge_record["title"], other["title"]}
 
 
-def test_the_output_conforms_to_the_dcat_ap_3_shapes(app, ge_record, crige_grand_est):
-    # A second base of the same region: the catalogue shares its location node.
-    create_record(crige_grand_est, name="ocs-alsace", title="OCS Alsace",
-                  former_region_codes=["42"])
+def assert_conforms(app, urls: list[str]) -> None:
     if not os.path.exists(SHAPES):
         pytest.skip(f"DCAT-AP 3 SHACL shapes not found at {SHAPES}: "
                     "copy dcat-ap_3_shacl_shapes.ttl there to run this check")
     pyshacl = pytest.importorskip("pyshacl", reason="pyshacl is in dev-requirements.txt")
     shapes = Graph().parse(SHAPES, format="turtle")
-    for url in (f"/dataset/{ge_record['name']}.ttl", "/catalog.ttl"):
+    for url in urls:
         data, _body = rdf(app, url)
         conforms, _graph, report = pyshacl.validate(data, shacl_graph=shapes,
                                                     inference="none", advanced=True)
         assert conforms, f"{url}:\n{report}"
+
+
+def test_the_output_conforms_to_the_dcat_ap_3_shapes(app, ge_record, crige_grand_est):
+    # A second base of the same region: the catalogue shares its location node.
+    create_record(crige_grand_est, name="ocs-alsace", title="OCS Alsace",
+                  former_region_codes=["42"])
+    assert_conforms(app, [f"/dataset/{ge_record['name']}.ttl", "/catalog.ttl"])
+
+
+def test_the_demonstration_registry_conforms_to_the_dcat_ap_3_shapes(app):
+    from ckanext.ocsregistry import demo
+
+    assert demo.load()["datasets"] >= 19
+    assert_conforms(app, ["/catalog.ttl"])
