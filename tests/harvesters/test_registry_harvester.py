@@ -151,6 +151,9 @@ def test_harvested_records_are_marked_and_local_editors_cannot_overwrite_them(
                     id=name, title="Local change")
     with pytest.raises(tk.NotAuthorized, match="harvested from"):
         call_action("package_delete", context={"user": editor, "ignore_auth": False}, id=name)
+    with pytest.raises(tk.NotAuthorized):
+        call_action("resource_create", context={"user": editor, "ignore_auth": False},
+                    package_id=name, url="https://example.org/local.zip", name="Local file")
     app.get(f"/ocs/edit/{name}", extra_environ={"REMOTE_USER": editor}, status=403)
     assert local(name)["title"] == VALID_RECORD["title"]
     # Sysadmins still can (the page warns them that a harvest would undo it).
