@@ -344,20 +344,21 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             if value:
                 record[key] = value
 
-        current, former = None, []
+        current, former, unknown = None, [], []
         for location in g.objects(ref, DCT.spatial):
             if not str(location).startswith(INSEE_REGION):
                 continue
             code = str(location)[len(INSEE_REGION):]
             region = regions.get(code)
             if region is None:
-                continue
-            if region.merged:
+                unknown.append(code)
+            elif region.merged:
                 former.append(code)
             else:
                 current = code
-        if current:
-            record["region_code"] = current
+        if current or unknown:
+            # An unknown code is kept so that validation names it.
+            record["region_code"] = current or unknown[0]
         if former:
             record["former_region_codes"] = sorted(former)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.ocsregistry import restricted
@@ -98,3 +99,31 @@ def test_a_slow_rdf_source_is_reported_as_such(scripted_source, crige_grand_est)
     assert job["status"] == "Finished"
     messages = [row["message"] for row in job["gather_error_summary"]]
     assert any("timed out" in m or "Read timed out" in m for m in messages), messages
+
+
+def test_dcat_records_go_to_the_crige_of_their_region_and_bad_ones_are_reported(
+        app, scripted_source, source_site, crige_grand_est, crige_occitanie, sysadmin):
+    src_ge = source_site.create_crige("geograndest-src", ["44"])
+    src_oc = source_site.create_crige("openig-src", ["76"])
+    source_site.create_record(src_ge)
+    source_site.create_record(src_oc, name="ocsid", title="OCSID", region_code="76")
+    import requests
+    catalogue = requests.get(source_site.url + "/catalog.ttl", timeout=30).text
+    # Occitanie's record now names a region code INSEE does not have.
+    broken = catalogue.replace("http://id.insee.fr/geo/region/76", "http://id.insee.fr/geo/region/99")
+    server = scripted_source(lambda path: (200, "text/turtle", broken, 0.0))
+    national = factories.Organization(name="cnig")
+    source = dcat_source(server.url + "/catalog.ttl", national["id"])
+
+    job = job_runner.run_source(source["id"])
+
+    assert job["status"] == "Finished"
+    assert (job["stats"]["added"], job["stats"]["errored"]) == (1, 1), job["object_error_summary"]
+    message = job["object_error_summary"][0]["message"]
+    assert "Region code" in message and "99" in message, message
+    found = call_action("package_search", fq=f"+dataset_type:{DATASET_TYPE}")["results"]
+    assert [(r["title"], r["owner_org"]) for r in found] == [
+        (VALID_RECORD["title"], crige_grand_est["org"]["id"])]
+    page = app.get(f"/harvest/{source['name']}/job/{job['id']}",
+                   extra_environ={"REMOTE_USER": sysadmin["name"]}).body
+    assert "Region code" in page and "99" in page
