@@ -65,7 +65,10 @@ def import_table(path: str, dry_run: bool, user: str | None):
 
 @ocsregistry.command("harvest")
 @click.argument("source")
-def harvest(source: str):
+@click.option("--force", is_flag=True,
+              help="Re-import records the source has not changed (after a change of the "
+                   "source's configuration, e.g. its organisation mapping).")
+def harvest(source: str, force: bool):
     """Run one harvest job of SOURCE (name or id) to the end, through the queues.
 
     Equivalent to `ckan harvester job SOURCE` followed by the gather and fetch
@@ -75,7 +78,7 @@ def harvest(source: str):
     from ckanext.ocsregistry.harvesters import job_runner
 
     try:
-        job = job_runner.run_source(source)
+        job = job_runner.run_source(source, force=force)
     except tk.ObjectNotFound:
         raise click.ClickException(f"no harvest source {source!r}")
     stats = job.get("stats") or {}

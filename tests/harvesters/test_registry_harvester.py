@@ -117,6 +117,26 @@ def test_changes_at_the_source_update_and_deletions_withdraw(
     assert local(second["name"])["state"] == "active"
 
 
+def test_force_reimports_unchanged_records_after_a_mapping_change(
+        source_site, crige_grand_est, national_org):
+    other = factories.Organization(name="ge-bis", regions_covered=["44"])
+    src_org = source_site.create_crige("geograndest-src", ["44"])
+    source_site.create_record(src_org)
+    source = harvest_source(source_site.url, national_org["id"],
+                            {"organizations": {"geograndest-src": "geograndest"}})
+    assert job_runner.run_source(source["id"])["stats"]["added"] == 1
+    call_action("harvest_source_patch", context=site_context(), id=source["id"],
+                config=json.dumps({"organizations": {"geograndest-src": "ge-bis"}}))
+
+    unforced = job_runner.run_source(source["id"])
+    assert unforced["stats"]["updated"] == 0
+    assert local(VALID_RECORD["name"])["owner_org"] == crige_grand_est["org"]["id"]
+
+    forced = job_runner.run_source(source["id"], force=True)
+    assert (forced["stats"]["updated"], forced["stats"]["errored"]) == (1, 0)
+    assert local(VALID_RECORD["name"])["owner_org"] == other["id"]
+
+
 def test_other_dataset_types_at_the_source_are_ignored(source_site, crige_grand_est,
                                                         national_org):
     src_org = source_site.create_crige("geograndest-src", ["44"])

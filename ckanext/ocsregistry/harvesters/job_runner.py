@@ -23,11 +23,30 @@ def _drain(consumer: Any, queue_name: str, callback: Callable) -> int:
         handled += 1
 
 
-def run_source(source: str) -> dict[str, Any]:
-    """Create a job for the source (id or name), run it and return ``harvest_job_show``."""
+def forget_modification_dates(source_id: str) -> int:
+    """Make the next job re-import every record of the source (after a configuration
+    change, e.g. a new organisation mapping): it then finds none unchanged."""
+    from ckan import model
+    from ckanext.harvest.model import HarvestObject
+
+    count = (model.Session.query(HarvestObject)
+             .filter(HarvestObject.harvest_source_id == source_id,
+                     HarvestObject.current.is_(True))
+             .update({"metadata_modified_date": None}, synchronize_session=False))
+    model.Session.commit()
+    return count
+
+
+def run_source(source: str, force: bool = False) -> dict[str, Any]:
+    """Create a job for the source (id or name), run it and return ``harvest_job_show``.
+
+    ``force``: re-import records the source has not changed (registry sources).
+    """
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     context = {"user": site_user, "ignore_auth": True}
     source_dict = tk.get_action("harvest_source_show")(context, {"id": source})
+    if force:
+        forget_modification_dates(source_dict["id"])
     job = tk.get_action("harvest_job_create")(
         dict(context), {"source_id": source_dict["id"], "run": True})
     _drain(queue.get_gather_consumer(), queue.get_gather_queue_name(), queue.gather_callback)
