@@ -29,10 +29,17 @@ def test_loads_every_region_and_is_idempotent(cli):
 
     before = {p["name"]: p["metadata_modified"] for p in result["results"]}
     output = _load(cli)
-    assert "0 created" in output
+    total = len(shipped["datasets"]) + len(shipped["organizations"])
+    assert f"(0 created, 0 updated, {total} unchanged)" in output
     again = call_action("package_search", q="*:*", rows=100)
-    assert again["count"] == len(before)
+    assert {p["name"]: p["metadata_modified"] for p in again["results"]} == before
     assert len(call_action("organization_list")) == len(shipped["organizations"])
+
+    site_user = call_action("get_site_user")["name"]
+    call_action("package_patch", context={"user": site_user}, id="ocs-grand-est",
+                title="Changed here")
+    assert "(0 created, 1 updated" in _load(cli)
+    assert call_action("package_show", id="ocs-grand-est")["title"] != "Changed here"
 
 
 def test_unconfirmed_facts_are_marked_not_asserted(cli):

@@ -63,3 +63,30 @@ def test_an_update_or_a_deletion_shows_at_once(app, crige_grand_est):
     assert _rows(app)[1][0] == "Nouveau titre"
     call_action("package_delete", context=dict(editor), id=pkg["id"])
     assert len(_rows(app)) == 1  # the header only
+
+
+def test_records_indexed_before_the_key_facet_are_still_listed(app, crige_grand_est,
+                                                               monkeypatch):
+    from ckanext.ocsregistry import indexing
+
+    index_document = indexing.index_document
+
+    def as_older_versions_did(pkg_dict):  # no vocab_ocsregistry_key in the document
+        index_document(pkg_dict)
+        pkg_dict.pop(indexing.FACET_KEY, None)
+
+    monkeypatch.setattr(indexing, "index_document", as_older_versions_did)
+    create_record(crige_grand_est, name="ocs-old-a", title="Ancienne A")
+    create_record(crige_grand_est, name="ocs-old-b", title="Ancienne B")
+    monkeypatch.undo()
+    create_record(crige_grand_est, name="ocs-new", title="Nouvelle")
+    keyed = call_action("package_search", rows=0, **{"facet.field": [indexing.FACET_KEY]})
+    assert len(keyed["search_facets"][indexing.FACET_KEY]["items"]) == 1
+
+    rows = _rows(app)
+
+    assert sorted(r[1] for r in rows[1:]) == ["ocs-new", "ocs-old-a", "ocs-old-b"]
+    map_data = call_action("ocsregistry_map_data")
+    assert map_data["count"] == 3
+    assert {b["name"] for r in map_data["regions"] for b in r["bases"]} == {
+        "ocs-new", "ocs-old-a", "ocs-old-b"}

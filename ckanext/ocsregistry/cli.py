@@ -21,13 +21,15 @@ def ocsregistry():
 def load_demo():
     """Create or update the demonstration CRIGEs and records.
 
-    Safe to run again: existing organisations and records are updated in place.
+    Safe to run again: existing organisations and records are updated in place,
+    and left alone when they already match the shipped file.
     """
     report = demo.load()
     click.echo(
         f"{report['organizations']} CRIGE organisations and "
         f"{report['datasets']} OCS records loaded "
-        f"({report['created']} created, {report['updated']} updated)."
+        f"({report['created']} created, {report['updated']} updated, "
+        f"{report['unchanged']} unchanged)."
     )
 
 

@@ -21,33 +21,36 @@ def _context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
-def _upsert(kind: str, data: dict[str, Any]) -> bool:
-    """Create or update one organisation or dataset; True when created."""
+def _comparable(value: Any) -> Any:
+    # Stored values come back typed (2019, ["44"]) where the file may say "2019".
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items() if v not in (None, "", [])}
+    if isinstance(value, (list, tuple)):
+        return [_comparable(v) for v in value]
+    return str(value)
+
+
+def _upsert(kind: str, data: dict[str, Any]) -> str:
+    """Create, update or leave one organisation or dataset; says which it did."""
     try:
         existing = tk.get_action(f"{kind}_show")(_context(), {"id": data["name"]})
     except tk.ObjectNotFound:
         tk.get_action(f"{kind}_create")(_context(), data)
-        return True
+        return "created"
+    if existing.get("organization"):  # the file names the CRIGE, the API gives its id
+        existing = dict(existing, owner_org=existing["organization"]["name"])
+    if all(_comparable(existing.get(k)) == _comparable(v) for k, v in data.items()):
+        return "unchanged"  # no rewrite, no activity, no reindex on every `make run`
     tk.get_action(f"{kind}_update")(_context(), dict(data, id=existing["id"]))
-    return False
+    return "updated"
 
 
 def load() -> dict[str, int]:
     doc = read()
-    created = updated = 0
+    report = {"organizations": len(doc["organizations"]), "datasets": len(doc["datasets"]),
+              "created": 0, "updated": 0, "unchanged": 0}
     for org in doc["organizations"]:
-        if _upsert("organization", org):
-            created += 1
-        else:
-            updated += 1
+        report[_upsert("organization", org)] += 1
     for dataset in doc["datasets"]:
-        if _upsert("package", dict(dataset, type=DATASET_TYPE)):
-            created += 1
-        else:
-            updated += 1
-    return {
-        "organizations": len(doc["organizations"]),
-        "datasets": len(doc["datasets"]),
-        "created": created,
-        "updated": updated,
-    }
+        report[_upsert("package", dict(dataset, type=DATASET_TYPE))] += 1
+    return report

@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
-
-from ckanext.ocsregistry import indexing, regions
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
-from ckanext.ocsregistry.helpers import ocsregistry_label
+from ckanext.ocsregistry import indexing, regions, registry_table
+from ckanext.ocsregistry.helpers import current_lang, ocsregistry_label
 
 FACET_TITLES = {
     indexing.FACET_REGION: {"fr": "Région", "en": "Region"},
@@ -17,6 +14,10 @@ FACET_TITLES = {
     indexing.FACET_DIMENSION: {"fr": "Dimension", "en": "Dimension"},
     "organization": {"fr": "CRIGE", "en": "CRIGE"},
 }
+
+
+CHOICE_FIELDS = {indexing.FACET_CHARACTERISTIC: "ocs_characteristic",
+                 indexing.FACET_DIMENSION: "dimensions"}
 
 
 def registry_facets(facets_dict: dict[str, Any]) -> dict[str, Any]:
@@ -30,19 +31,13 @@ def registry_facets(facets_dict: dict[str, Any]) -> dict[str, Any]:
     return facets_dict
 
 
-def _choice_labels(field_name: str) -> dict[str, Any]:
-    schema = scheming_get_dataset_schema(DATASET_TYPE)
-    field = scheming_field_by_name(schema["dataset_fields"], field_name) if schema else None
-    return {c["value"]: c["label"] for c in (field or {}).get("choices", [])}
-
-
 def item_label(facet: str, value: str) -> str:
     if facet in (indexing.FACET_REGION, indexing.FACET_FORMER_REGION):
         return regions.name(value)
-    if facet == indexing.FACET_CHARACTERISTIC:
-        return ocsregistry_label(_choice_labels("ocs_characteristic").get(value, value))
-    if facet == indexing.FACET_DIMENSION:
-        return ocsregistry_label(_choice_labels("dimensions").get(value, value))
+    field_name = CHOICE_FIELDS.get(facet)
+    if field_name:
+        return registry_table.choice_label(registry_table.schema_field(field_name), value,
+                                           current_lang())
     return value
 
 

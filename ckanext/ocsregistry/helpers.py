@@ -7,9 +7,8 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
-from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
 
-from ckanext.ocsregistry import harvest_status, regions, restricted
+from ckanext.ocsregistry import harvest_status, regions, registry_table, restricted
 
 __all__ = [
     "ocsregistry_current_region_choices",
@@ -45,14 +44,15 @@ def ocsregistry_region_name(code: str) -> str:
 
 def ocsregistry_label(labels: Any) -> str:
     """A {fr: ..., en: ...} label in the user's language, French by default."""
-    if not isinstance(labels, dict):
-        return labels or ""
+    return registry_table.label(labels, current_lang())
+
+
+def current_lang() -> str:
     try:
         lang = tk.h.lang()
     except RuntimeError:  # outside a request (CLI, background job)
         lang = tk.config.get("ckan.locale_default")
-    lang = lang or "fr"
-    return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), "")
+    return lang or "fr"
 
 
 def ocsregistry_form_sections(fields: list[dict]) -> list[dict[str, Any]]:
@@ -92,10 +92,9 @@ def ocsregistry_json_script(data: Any) -> Markup:
 
 def ocsregistry_field_choices(field_name: str) -> list[dict[str, str]]:
     """A registry field's choices, labelled in the user's language."""
-    schema = scheming_get_dataset_schema("ocs")
-    field = scheming_field_by_name(schema["dataset_fields"], field_name) if schema else None
+    field = registry_table.schema_field(field_name)
     return [{"value": c["value"], "label": ocsregistry_label(c["label"])}
-            for c in (field or {}).get("choices", [])]
+            for c in field.get("choices") or []]
 
 
 def ocsregistry_request_query(**extra: Any) -> str:

@@ -31,7 +31,6 @@ DCAT has no property for are listed in ``NOT_CARRIED``.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 from rdflib import BNode, Literal, URIRef
@@ -92,13 +91,6 @@ def _concept_value(uri: Any, scheme: str) -> Optional[str]:
     return text.split(marker, 1)[1] if marker in text else None
 
 
-def _field(name: str, subfield: Optional[str] = None) -> dict:
-    field = next(f for f in registry_table.schema_fields() if f["field_name"] == name)
-    if subfield:
-        field = next(f for f in field["repeating_subfields"] if f["field_name"] == subfield)
-    return field
-
-
 def _has_schema(dataset_type: str) -> bool:
     try:
         return bool(scheming_get_dataset_schema(dataset_type))
@@ -116,14 +108,11 @@ def _number(value: Any) -> Optional[Literal]:
     return Literal(str(value), datatype=XSD.decimal)
 
 
-def _wkt_bbox(geojson: Any) -> Optional[str]:
-    try:
-        geometry = json.loads(geojson) if isinstance(geojson, str) else geojson
-        points = [p for ring in geometry["coordinates"] for p in ring]
-    except (TypeError, ValueError, KeyError):
+def _wkt_bbox(code: str) -> Optional[str]:
+    box = regions.bbox([code])
+    if box is None:
         return None
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    w, s, e, n = min(xs), min(ys), max(xs), max(ys)
+    w, s, e, n = box
     return f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
 
 
@@ -212,14 +201,15 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             # The region's own extent (a catalogue shares one node per region).
             # DCAT-AP 3 wants locn:geometry to be a locn:Geometry node: the
             # extent, a bounding box, goes in dcat:bbox only.
-            bbox = _wkt_bbox(regions.bbox_geojson([code]))
+            bbox = _wkt_bbox(code)
             if bbox:
                 g.set((location, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
 
     def _concepts_graph(self, data: dict, ref: Any) -> None:
         if data.get("ocs_characteristic"):
             self.g.add((ref, DCT.type, self._concept(
-                "characteristic", data["ocs_characteristic"], _field("ocs_characteristic"))))
+                "characteristic", data["ocs_characteristic"],
+                registry_table.schema_field("ocs_characteristic"))))
         for theme, labels in THEMES.items():
             self.g.add((ref, DCAT.theme, theme))
             self.g.add((theme, RDF.type, SKOS.Concept))
@@ -227,7 +217,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                 self.g.add((theme, SKOS.prefLabel, Literal(text, lang=lang)))
         for dimension in data.get("dimensions") or []:
             self.g.add((ref, DCAT.theme, self._concept("dimension", dimension,
-                                                       _field("dimensions"))))
+                                                       registry_table.schema_field("dimensions"))))
         frequency = FREQUENCIES.get(str(data.get("review_frequency_months") or ""))
         if frequency:
             uri = URIRef(EU_FREQUENCY + frequency)
@@ -240,7 +230,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((identifier, SKOS.notation, Literal(data["internal_id"])))
 
     def _vintages_graph(self, data: dict, ref: Any) -> None:
-        status_field = _field("vintages", "status")
+        status_field = registry_table.schema_field("vintages", "status")
         available = []
         for vintage in data.get("vintages") or []:
             year = vintage.get("year")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ckanext.scheming.helpers import scheming_get_dataset_schema
+from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
 
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
@@ -57,6 +57,14 @@ def label(labels: Any, lang: str) -> str:
 
 def schema_fields() -> list[dict]:
     return scheming_get_dataset_schema(DATASET_TYPE)["dataset_fields"]
+
+
+def schema_field(name: str, subfield: Optional[str] = None) -> dict:
+    """A field of the registry schema, or one of its repeating subfields ({} if none)."""
+    field = scheming_field_by_name(schema_fields(), name) or {}
+    if subfield:
+        field = scheming_field_by_name(field.get("repeating_subfields") or [], subfield) or {}
+    return field
 
 
 def columns(lang: str) -> list[Column]:
@@ -104,11 +112,6 @@ def choice_value(field: dict, cell: str) -> str:
         label(c.get("label"), "fr") for c in _choices(field)))
 
 
-def _vintage_subfield(name: str) -> dict:
-    vintages = next(f for f in schema_fields() if f["field_name"] == "vintages")
-    return next(sf for sf in vintages["repeating_subfields"] if sf["field_name"] == name)
-
-
 def cell(column: Column, record: dict[str, Any]) -> Any:
     """The value of one cell for a record (package_show / search output)."""
     field, name = column.field, column.name
@@ -121,7 +124,7 @@ def cell(column: Column, record: dict[str, Any]) -> Any:
     if value in (None, "", []):
         return ""
     if name == "vintages":
-        status = _vintage_subfield("status")
+        status = schema_field("vintages", "status")
         return join_list(
             "{} {}{}".format(v.get("year"), choice_label(status, v.get("status"), column.lang),
                              f" ({v['note']})" if v.get("note") else "")
@@ -146,7 +149,7 @@ def parse_cell(column: Column, text: Any) -> Any:
         text = int(text)
     text = str(text).strip()
     if name == "vintages":
-        status = _vintage_subfield("status")
+        status = schema_field("vintages", "status")
         out = []
         for part in split_list(text):
             match = _VINTAGE.match(part)

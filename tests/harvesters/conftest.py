@@ -18,6 +18,7 @@ import pytest
 import redis
 import requests
 from ckan.plugins import toolkit as tk
+from ckan.tests.helpers import call_action
 
 from ..conftest import record
 from ..live_site import ckan_command, serve
@@ -143,3 +144,15 @@ def scripted_source():
 
 def package_search_body(results: list[dict[str, Any]]) -> str:
     return json.dumps({"success": True, "result": {"count": len(results), "results": results}})
+
+
+def site_context() -> dict:
+    return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+
+
+def harvest_source(url: str, owner_org: str, config: dict | None = None,
+                   name: str = "registre-source", source_type: str = "ocsregistry") -> dict:
+    """A harvest source created through the action, as the site user."""
+    return call_action("harvest_source_create", context=site_context(), name=name,
+                       title=f"Source {name}", url=url, source_type=source_type,
+                       owner_org=owner_org, config=json.dumps(config) if config else "")

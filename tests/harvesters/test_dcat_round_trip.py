@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
@@ -11,7 +12,7 @@ from ckanext.ocsregistry.profiles import NOT_CARRIED
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
 from ..conftest import VALID_RECORD
-from .test_registry_harvester import site_context
+from .conftest import harvest_source
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -23,10 +24,8 @@ LOCAL = {"id", "name", "owner_org", "metadata_created", "metadata_modified", "or
          "maintainer", "maintainer_email"}
 
 
-def dcat_source(url: str, owner_org: str, name: str = "registre-dcat") -> dict:
-    return call_action("harvest_source_create", context=site_context(), name=name,
-                       title="Catalogue DCAT", url=url, source_type="dcat_rdf",
-                       owner_org=owner_org)
+def dcat_source(url: str, owner_org: str) -> dict:
+    return harvest_source(url, owner_org, name="registre-dcat", source_type="dcat_rdf")
 
 
 def test_a_record_survives_the_dcat_round_trip_except_the_listed_fields(
@@ -67,7 +66,6 @@ def test_an_unreadable_rdf_source_is_reported_and_changes_nothing(
     def respond(path):
         if answer["now"]:
             return answer["now"]
-        import requests
         body = requests.get(with_catalog, timeout=30).text
         return 200, "text/turtle", body, 0.0
 
@@ -107,7 +105,7 @@ def test_dcat_records_go_to_the_crige_of_their_region_and_bad_ones_are_reported(
     src_oc = source_site.create_crige("openig-src", ["76"])
     source_site.create_record(src_ge)
     source_site.create_record(src_oc, name="ocsid", title="OCSID", region_code="76")
-    import requests
+
     catalogue = requests.get(source_site.url + "/catalog.ttl", timeout=30).text
     # Occitanie's record now names a region code INSEE does not have.
     broken = catalogue.replace("http://id.insee.fr/geo/region/76", "http://id.insee.fr/geo/region/99")

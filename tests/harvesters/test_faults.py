@@ -13,8 +13,7 @@ from ckan.tests.helpers import call_action
 from ckanext.ocsregistry.harvesters import job_runner
 
 from ..conftest import record
-from .conftest import package_search_body
-from .test_registry_harvester import harvest_source
+from .conftest import harvest_source, package_search_body
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

@@ -14,18 +14,9 @@ from ckanext.ocsregistry.harvesters import job_runner, record_mapping
 
 from ..conftest import RESTRICTED_VALUES, VALID_RECORD
 from ..live_site import ckan_command, serve
+from .conftest import harvest_source, site_context
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-
-
-def site_context() -> dict:
-    return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
-
-
-def harvest_source(url: str, owner_org: str, config: dict | None = None, name="registre-source"):
-    return call_action("harvest_source_create", context=site_context(), name=name, title=f"Source {name}", url=url,
-                       source_type="ocsregistry", owner_org=owner_org,
-                       config=json.dumps(config) if config else "")
 
 
 @pytest.fixture

@@ -43,13 +43,17 @@ def to_local(record: dict[str, Any], owner_org: str) -> dict[str, Any]:
     return local
 
 
-def _organisations_covering(region_code: str) -> list[model.Group]:
-    from ckanext.ocsregistry.logic.validators import org_regions
+def _organisations_covering(region_code: str) -> list[Any]:
+    """(id, name) of the active organisations covering the region, in one query."""
+    from ckanext.ocsregistry.logic.validators import covered_regions
 
-    groups = model.Session.query(model.Group).filter(
-        model.Group.is_organization.is_(True), model.Group.state == "active")
-    return sorted((g for g in groups if region_code in org_regions(g.id)),
-                  key=lambda g: g.name)
+    rows = (model.Session.query(model.Group.id, model.Group.name, model.GroupExtra.value)
+            .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
+            .filter(model.Group.is_organization.is_(True), model.Group.state == "active",
+                    model.GroupExtra.key == "regions_covered",
+                    model.GroupExtra.state == "active"))
+    return sorted((row for row in rows if region_code in covered_regions(row.value)),
+                  key=lambda row: row.name)
 
 
 def choose_organization(record: dict[str, Any], config: SourceConfig,

@@ -222,16 +222,19 @@ def ocsregistry_current_region_codes(value: Any) -> Any:
     return json.dumps(_checked_codes(value, merged=False))
 
 
+def covered_regions(value: Any) -> list[str]:
+    """The codes of an organisation's "regions covered" extra ([] if unreadable)."""
+    try:
+        return _code_list(value)
+    except tk.Invalid:
+        return []
+
+
 def org_regions(owner_org: Any) -> list[str]:
     if not owner_org or owner_org is missing:
         return []
     org = model.Group.get(_text(owner_org))
-    if org is None:
-        return []
-    try:
-        return _code_list(org.extras.get("regions_covered"))
-    except tk.Invalid:
-        return []
+    return covered_regions(org.extras.get("regions_covered")) if org is not None else []
 
 
 def _add_error(errors: dict, field: str, message: str) -> None:
