@@ -28,8 +28,6 @@ from ckanext.ocsregistry.harvesters import record_mapping, remote, source_config
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
 NAME = "ocsregistry"
-# Set in the context of the harvester's own writes (the edit guard lets them through).
-CONTEXT_KEY = "ocsregistry_harvest"
 
 
 def _extra(harvest_object: HarvestObject, key: str) -> Optional[str]:
@@ -165,8 +163,8 @@ class RegistryHarvester:
 
     def _context(self) -> dict[str, Any]:
         user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-        return {"model": model, "session": model.Session, "user": user, "ignore_auth": True,
-                CONTEXT_KEY: True}
+        # ignore_auth: the edit guard on harvested records is an auth function.
+        return {"model": model, "session": model.Session, "user": user, "ignore_auth": True}
 
     def _current(self, harvest_object) -> Optional[HarvestObject]:
         return (model.Session.query(HarvestObject)
