@@ -262,8 +262,8 @@ init_site() {
   ckan sysadmin add admin >/dev/null 2>&1 || true
   log "loading the demonstration registry"
   ckan ocsregistry load-demo
-  # an upgraded extension may index more than the previous one did
-  ckan search-index rebuild -q >>"$LOGS/db.log" 2>&1 || die "search index rebuild failed"
+  # an upgraded extension may store and index differently: migrations, index, digests
+  ckan ocsregistry upgrade >>"$LOGS/db.log" 2>&1 || { tail -n 30 "$LOGS/db.log" >&2; die "ckan ocsregistry upgrade failed"; }
 }
 
 serve_ckan() {

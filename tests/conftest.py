@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import re
 from typing import Any
 
 import pytest
+import redis
+import requests
+from ckan.plugins import toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
+from .live_site import ckan_command, serve
 
 VALID_RECORD: dict[str, Any] = {
     "type": "ocs",
@@ -77,6 +85,7 @@ def clean_db(reset_db, migrate_db_for):
     reset_db()
     migrate_db_for("activity")
     migrate_db_for("harvest")
+    migrate_db_for("ocsregistry")
 
 
 @pytest.fixture
@@ -114,3 +123,80 @@ def create_record(crige: dict, **overrides: Any) -> dict[str, Any]:
     data = record(owner_org=crige["org"]["id"], **overrides)
     return call_action(
         "package_create", context={"user": crige["editor"]["name"], "ignore_auth": False}, **data)
+
+
+# --- a second registry site, for harvesting -----------------------------------
+
+# Other worktrees running the suite at the same time set their own.
+SOURCE_DB = os.environ.get("OCSREGISTRY_TEST_SOURCE_DB", "ckan_test_source")
+SOURCE_REDIS_DB = int(os.environ.get("OCSREGISTRY_TEST_SOURCE_REDIS_DB", "3"))
+
+
+class SourceSite:
+    def __init__(self, url: str, token: str):
+        self.url = url
+        self.token = token
+
+    def action(self, action_name: str, **data: Any) -> Any:
+        response = requests.post(f"{self.url}/api/3/action/{action_name}", json=data,
+                                 headers={"Authorization": self.token}, timeout=120)
+        body = response.json()
+        assert body.get("success"), f"{action_name} at the source site failed: {body.get('error')}"
+        return body["result"]
+
+    def reset(self) -> None:
+        found = self.action("package_search", q="*:*", rows=1000, include_private=True,
+                            include_drafts=True)
+        for dataset in found["results"]:
+            self.action("dataset_purge", id=dataset["id"])
+        for org in self.action("organization_list"):
+            self.action("organization_purge", id=org)
+
+    def create_crige(self, name: str, regions: list[str]) -> dict[str, Any]:
+        return self.action("organization_create", name=name, title=name.upper(),
+                           regions_covered=regions)
+
+    def create_record(self, org: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+        return self.action("package_create", **record(owner_org=org["id"], **overrides))
+
+
+def _with_name(url: str, name: str) -> str:
+    return re.sub(r"/[^/]*$", "/" + name, url)
+
+
+@pytest.fixture(scope="session")
+def source_process():
+    """A second registry site: a real CKAN in its own process, database, Solr core and
+    Redis db, served over HTTP on a loopback port (shared by the session)."""
+    config = tk.config
+    ini = config["__file__"]
+    redis_url = _with_name(config["ckan.redis.url"], str(SOURCE_REDIS_DB))
+    env = dict(os.environ,
+               CKAN_SQLALCHEMY_URL=_with_name(config["sqlalchemy.url"], SOURCE_DB),
+               CKAN_SOLR_URL=_with_name(config["solr_url"], SOURCE_DB),
+               CKAN_REDIS_URL=redis_url)
+    redis.Redis.from_url(redis_url).flushdb()
+    ckan_command(ini, env, "db", "clean", "--yes")
+    ckan_command(ini, env, "db", "init")
+    ckan_command(ini, env, "db", "pending-migrations", "--apply")
+    ckan_command(ini, env, "search-index", "clear")
+    ckan_command(ini, env, "user", "add", "source-admin", "email=admin@source.invalid",
+                 "password=source-admin-password")
+    ckan_command(ini, env, "sysadmin", "add", "source-admin")
+    token = ckan_command(ini, env, "user", "token", "add", "source-admin", "tests")
+    token = token.strip().splitlines()[-1].strip()
+    with serve(ini, env) as url:
+        yield SourceSite(url, token)
+
+
+
+def site_context() -> dict:
+    return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+
+
+def harvest_source(url: str, owner_org: str, config: dict | None = None,
+                   name: str = "registre-source", source_type: str = "ocsregistry") -> dict:
+    """A harvest source created through the action, as the site user."""
+    return call_action("harvest_source_create", context=site_context(), name=name,
+                       title=f"Source {name}", url=url, source_type=source_type,
+                       owner_org=owner_org, config=json.dumps(config) if config else "")

@@ -57,14 +57,21 @@ def test_csv_in_english(app, records):
     assert rows[0]["Vintages"].startswith("2010 Available")
 
 
-def test_restricted_values_stay_out_unless_public(app, records, crige_grand_est):
+def test_restricted_values_stay_out_unless_public_or_own(app, records, crige_grand_est,
+                                                         crige_occitanie):
     _resp, rows = _csv(app)
     assert rows[0]["Financeurs du projet"] == "" and rows[0]["Prix de production de la base (€ HT)"] == ""
     assert rows[1]["Financeurs du projet"] == "Région Occitanie; FEDER"
-    # members get no more from the export than the index holds
-    token = factories.APIToken(user=crige_grand_est["admin"]["name"])["token"]
+    # a member of the CRIGE gets its own values, one column per field, from the table
+    token = factories.APIToken(user=crige_grand_est["member"]["name"])["token"]
     _resp, rows = _csv(app, headers={"Authorization": token})
-    assert "zanzibarfund" not in str(rows)
+    assert rows[0]["Financeurs du projet"] == "Région Grand Est, FEDER, zanzibarfund"
+    assert rows[0]["Prix de production de la base (€ HT)"] == "1250000.5"
+    assert rows[0]["Prix de l'AMO (€ HT)"] == "45000"
+    # another CRIGE's editor does not
+    token = factories.APIToken(user=crige_occitanie["editor"]["name"])["token"]
+    _resp, rows = _csv(app, headers={"Authorization": token})
+    assert "zanzibarfund" not in str(rows) and rows[0]["Prix de l'AMO (€ HT)"] == ""
 
 
 def test_private_records_only_for_their_crige(app, crige_grand_est):

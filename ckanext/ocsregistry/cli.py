@@ -7,7 +7,7 @@ import click
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import demo, registry_import
+from ckanext.ocsregistry import demo, maintenance, registry_import
 
 __all__ = ["ocsregistry"]
 
@@ -31,6 +31,20 @@ def load_demo():
         f"({report['created']} created, {report['updated']} updated, "
         f"{report['unchanged']} unchanged)."
     )
+
+
+@ocsregistry.command("upgrade")
+def upgrade():
+    """Bring an existing site up to this version; safe to run again.
+
+    Applies this extension's database migrations (restricted funding values
+    move out of CKAN's extras into their own table), removes restricted values
+    from activity snapshots of records whose funding is not public, drops the
+    map and export digests and reindexes every registry record.
+    """
+    report = maintenance.upgrade()
+    click.echo(f"Migrations applied; {report['activities']} activity snapshots cleaned, "
+               f"{report['digests']} digests dropped, {report['records']} records reindexed.")
 
 
 @ocsregistry.command("import")

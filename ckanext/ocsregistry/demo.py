@@ -7,6 +7,7 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
+from ckanext.ocsregistry import restricted
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 _PATH = os.path.join(os.path.dirname(__file__), "data", "demo_registry.json")
 
@@ -37,6 +38,8 @@ def _upsert(kind: str, data: dict[str, Any]) -> str:
     except tk.ObjectNotFound:
         tk.get_action(f"{kind}_create")(_context(), data)
         return "created"
+    if kind == "package":
+        existing = restricted.with_values(existing)
     if existing.get("organization"):  # the file names the CRIGE, the API gives its id
         existing = dict(existing, owner_org=existing["organization"]["name"])
     if all(_comparable(existing.get(k)) == _comparable(v) for k, v in data.items()):

@@ -11,7 +11,8 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.ocsregistry import facets, indexing, record_cache, registry_search, restricted
+from ckanext.ocsregistry import facets, indexing, record_cache, registry_search
+from ckanext.ocsregistry.restricted import derived, policy, write
 from ckanext.ocsregistry.harvesters import (RegistryHarvester, rdf_guard, record_mapping,
                                            source_config)
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
@@ -26,6 +27,7 @@ from ckanext.ocsregistry.registry_search import DATASET_TYPE
 @tk.blanket.blueprints
 class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.ITranslation)
@@ -43,12 +45,25 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "ocsregistry")
 
-    # IPackageController
+    # IConfigurable
+
+    def configure(self, config: Any) -> None:
+        derived.guard_activity()
+
+    # IPackageController: restricted values (restricted/) never reach CKAN's
+    # package, its index or its activity; the record's other fields are indexed.
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        restricted.apply(pkg_dict, context)
+        policy.apply_to_show(pkg_dict, context)
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        write.persist(context, pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        write.persist(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        derived.prepare_index_document(pkg_dict)
         if pkg_dict.get("type") == DATASET_TYPE:
             indexing.index_document(pkg_dict)
             record_cache.store([json.loads(pkg_dict["validated_data_dict"])])

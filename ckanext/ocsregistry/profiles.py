@@ -154,7 +154,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         if dataset_dict.get("type") != DATASET_TYPE:
             return super().graph_from_dataset(dataset_dict, dataset_ref)
-        hidden = set(restricted.restricted_fields(DATASET_TYPE)) | {"spatial"}
+        hidden = set(restricted.fields(DATASET_TYPE)) | {"spatial"}
         public = {k: v for k, v in dataset_dict.items() if k not in hidden}
         super().graph_from_dataset(public, dataset_ref)
         self._bind()

@@ -78,6 +78,16 @@ def digest(record: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def clear() -> int:
+    """Drop every digest of this site (they are rebuilt as records are indexed)."""
+    client = connect_to_redis()
+    pattern = f"ocsregistry:digest:{tk.config.get('ckan.site_id')}:*"
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    for start in range(0, len(keys), BATCH):
+        client.delete(*keys[start:start + BATCH])
+    return len(keys)
+
+
 def store(records: Iterable[dict[str, Any]]) -> None:
     try:
         pipe = connect_to_redis().pipeline(transaction=False)
@@ -128,25 +138,32 @@ def _from_index(context: dict, names: list[str]) -> dict[str, dict[str, str]]:
     return {r["name"]: digest(r) for r in records}
 
 
-def iter_values(context: dict, search: dict[str, Any], field: str) -> Iterator[str]:
-    """One digest field (``csv_fr``, ``cells_en``, ``map``...) per matching record."""
+def iter_batches(context: dict, search: dict[str, Any], fields: tuple[str, ...]
+                 ) -> Iterator[list[tuple[str, dict[str, str]]]]:
+    """Batches of (name, {field: value}) for every matching record, in name order."""
     keys = _matching_keys(context, search)
     for start in range(0, len(keys), BATCH):
         batch = keys[start:start + BATCH]
         try:
             pipe = connect_to_redis().pipeline(transaction=False)
             for name, _stamp in batch:
-                pipe.hmget(_key(name), "modified", field)
+                pipe.hmget(_key(name), "modified", *fields)
             stored = pipe.execute()
         except Exception as e:
             log.warning("registry digests unavailable, reading the index: %s", e)
-            stored = [(None, None)] * len(batch)
-        fresh = {name: value for (name, modified), (at, value) in zip(batch, stored)
-                 if value is not None and at is not None and at.decode() == modified}
+            stored = [[None] * (1 + len(fields))] * len(batch)
+        fresh = {name: dict(zip(fields, (v.decode("utf-8") for v in values[1:])))
+                 for (name, modified), values in zip(batch, stored)
+                 if values[0] is not None and values[0].decode() == modified
+                 and all(v is not None for v in values[1:])}
         missing = [name for name, _m in batch if name not in fresh]
         rebuilt = _from_index(context, missing) if missing else {}
-        for name, _m in batch:
-            if name in fresh:
-                yield fresh[name].decode("utf-8")
-            elif name in rebuilt:
-                yield rebuilt[name][field]
+        yield [(name, fresh.get(name) or {f: rebuilt[name][f] for f in fields})
+               for name, _m in batch if name in fresh or name in rebuilt]
+
+
+def iter_values(context: dict, search: dict[str, Any], field: str) -> Iterator[str]:
+    """One digest field (``csv_fr``, ``cells_en``, ``map``...) per matching record."""
+    for batch in iter_batches(context, search, (field,)):
+        for _name, values in batch:
+            yield values[field]

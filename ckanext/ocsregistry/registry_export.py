@@ -4,7 +4,9 @@ Rows come page by page from a search with the catalogue's filters (record
 ids from ``package_search``, cells from ``record_cache``), so memory does not
 grow with the number of records, and only what the caller may see is
 exported: private records of other CRIGEs are filtered by the search, and
-restricted funding values are never in the index nor in the digests.
+restricted funding values are never in the index nor in the digests. A
+member of a CRIGE (or a sysadmin) gets them for that CRIGE's records, read
+from the extension's table, one query per batch of rows.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any, Iterable, Iterator
 from xml.sax.saxutils import escape
 
 
-from ckanext.ocsregistry import record_cache, registry_search, registry_table
+from ckanext.ocsregistry import record_cache, registry_search, registry_table, restricted
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,14 +29,36 @@ def filename(fmt: str, lang: str) -> str:
     return f"{stem}-{datetime.date.today().isoformat()}.{fmt}"
 
 
+def _rows(context: dict, filters: dict[str, Any], as_csv: bool) -> Iterator[tuple[str, Any]]:
+    """("csv", line) or ("cells", [...]) per record; rows with the member's
+    restricted values filled in are always cells."""
+    lang = filters.get("lang", "fr")
+    columns = registry_table.columns(lang)
+    hidden = [(i, c) for i, c in enumerate(columns) if c.restricted]
+    search = registry_search.package_search_params(filters)
+    user = context.get("user")
+    fields = (f"cells_{lang}",) + ((f"csv_{lang}",) if as_csv else ())
+    for batch in record_cache.iter_batches(context, search, fields):
+        own = restricted.for_user([name for name, _v in batch], user) if hidden else {}
+        for name, values in batch:
+            if name in own:
+                cells = json.loads(values[f"cells_{lang}"])
+                for i, column in hidden:
+                    cells[i] = registry_table.cell(column, own[name])
+                yield "cells", cells
+            elif as_csv:
+                yield "csv", values[f"csv_{lang}"]
+            else:
+                yield "cells", json.loads(values[f"cells_{lang}"])
+
+
 def csv_stream(context: dict, filters: dict[str, Any], batch: int = 500) -> Iterator[bytes]:
     """UTF-8 CSV with a BOM, so that Excel reads accents right."""
     lang = filters.get("lang", "fr")
     headers = [c.header for c in registry_table.columns(lang)]
     chunk = ["\ufeff", record_cache.csv_line(headers, lang)]
-    for line in record_cache.iter_values(context, registry_search.package_search_params(filters),
-                                         f"csv_{lang}"):
-        chunk.append(line)
+    for kind, row in _rows(context, filters, as_csv=True):
+        chunk.append(row if kind == "csv" else record_cache.csv_line(row, lang))
         if len(chunk) >= batch:
             yield "".join(chunk).encode("utf-8")
             chunk = []
@@ -45,9 +69,8 @@ def iter_rows(context: dict, filters: dict[str, Any]) -> Iterator[list[Any]]:
     """The header row, then one row of cells per record."""
     lang = filters.get("lang", "fr")
     yield [c.header for c in registry_table.columns(lang)]
-    search = registry_search.package_search_params(filters)
-    for cells in record_cache.iter_values(context, search, f"cells_{lang}"):
-        yield json.loads(cells)
+    for _kind, cells in _rows(context, filters, as_csv=False):
+        yield cells
 
 
 class _Buffer(io.RawIOBase):

@@ -15,7 +15,7 @@ from ckan import model
 from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import registry_table
+from ckanext.ocsregistry import registry_table, restricted
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
 
@@ -134,9 +134,10 @@ def run(path: str, user: str, dry_run: bool = False) -> Report:
         if existing is not None and existing.get("type") != DATASET_TYPE:
             entry.errors["name"] = [f"{name} is a dataset of another type"]
             continue
-        if existing is not None and _unchanged(index, existing, data):
+        if existing is not None and _unchanged(index, restricted.with_values(existing), data):
             entry.action = "unchanged"
             continue
+        # restricted fields absent from ``data`` keep their stored values
         merged = dict(existing or {}, **data, type=DATASET_TYPE)
         entry.action = "update" if existing else "create"
         entry.errors.update(_check(user, entry.action, merged))

@@ -20,7 +20,7 @@ class MappingError(Exception):
 
 def local_fields() -> tuple[list[str], list[str]]:
     schema = scheming_get_dataset_schema(DATASET_TYPE)
-    hidden = set(restricted.restricted_fields(DATASET_TYPE)) | set(LOCAL_KEYS)
+    hidden = set(restricted.fields(DATASET_TYPE)) | set(LOCAL_KEYS)
     dataset = [f["field_name"] for f in schema["dataset_fields"] if f["field_name"] not in hidden]
     resource = [f["field_name"] for f in schema.get("resource_fields", [])]
     return dataset, resource

@@ -23,7 +23,6 @@ from ckan import model
 from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObjectError,
                                    HarvestObjectExtra)
 
-from ckanext.ocsregistry import restricted
 from ckanext.ocsregistry.harvesters import record_mapping, remote, source_config
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
@@ -224,9 +223,6 @@ class RegistryHarvester:
         if existing is not None:
             data["id"] = existing.id
             data["state"] = "active"  # a record withdrawn earlier may come back
-            for field in restricted.restricted_fields(DATASET_TYPE):
-                if existing.extras.get(field):
-                    data[field] = existing.extras[field]
             if previous is not None:
                 previous.current = False
             harvest_object.package_id = existing.id

@@ -17,6 +17,8 @@ from ckan import model
 from ckan.lib.navl.dictization_functions import missing
 
 from ckanext.ocsregistry import regions
+from ckanext.ocsregistry.restricted.write import (ocsregistry_restricted_input,
+                                                  ocsregistry_restricted_stash)
 
 __all__ = [
     "ocsregistry_identifier",
@@ -32,6 +34,8 @@ __all__ = [
     "ocsregistry_region_fields",
     "ocsregistry_string_list",
     "ocsregistry_bbox",
+    "ocsregistry_restricted_input",
+    "ocsregistry_restricted_stash",
 ]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")

@@ -1,0 +1,24 @@
+"""Upgrading an existing site to this version (``ckan ocsregistry upgrade``)."""
+from __future__ import annotations
+
+from ckan import model
+from ckan.lib import search
+
+from ckanext.ocsregistry import record_cache
+from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry.restricted import derived
+
+
+def upgrade() -> dict[str, int]:
+    # CKAN's own runner, as `ckan db upgrade -p ocsregistry` does it: the
+    # migration moves restricted values out of package_extra.
+    from ckan.cli.db import _run_migrations
+    _run_migrations("ocsregistry")
+    activities = derived.scrub_all_history()
+    model.repo.commit()
+    digests = record_cache.clear()
+    ids = [row[0] for row in model.Session.query(model.Package.id)
+           .filter(model.Package.type == DATASET_TYPE, model.Package.state != "deleted")]
+    if ids:
+        search.rebuild(package_ids=ids, quiet=True)
+    return {"activities": activities, "digests": digests, "records": len(ids)}

@@ -1,0 +1,64 @@
+"""Restricted funding and price values move out of package_extra into their own table.
+
+Before this revision they were stored as extras, so CKAN's package dict, and
+everything built from it (search index, activity snapshots), could carry
+them. The list of fields is the one of the schema at the time of writing; a
+migration is a snapshot and must not follow later schema changes.
+
+Revision ID: 8c1f0e2a7b31
+Revises:
+Create Date: 2026-11-21
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+revision = "8c1f0e2a7b31"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+FIELDS = ("amo_price", "production_price", "funders", "funding_details")
+TABLE = "ocsregistry_restricted_value"
+
+
+def upgrade():
+    op.create_table(
+        TABLE,
+        sa.Column("package_id", sa.UnicodeText,
+                  sa.ForeignKey("package.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("values", JSONB, nullable=False),
+        sa.Column("modified", sa.DateTime, nullable=False),
+    )
+    fields = sa.bindparam("fields", list(FIELDS), type_=sa.ARRAY(sa.UnicodeText))
+    bind = op.get_bind()
+    bind.execute(sa.text(f"""
+        INSERT INTO {TABLE} (package_id, "values", modified)
+        SELECT e.package_id, jsonb_object_agg(e.key, e.value), now() at time zone 'utc'
+        FROM package_extra e JOIN package p ON p.id = e.package_id
+        WHERE p.type = 'ocs' AND e.key = ANY(:fields) AND coalesce(e.value, '') <> ''
+        GROUP BY e.package_id
+    """).bindparams(fields))
+    bind.execute(sa.text("""
+        DELETE FROM package_extra e USING package p
+        WHERE p.id = e.package_id AND p.type = 'ocs' AND e.key = ANY(:fields)
+    """).bindparams(fields))
+    if sa.inspect(bind).has_table("activity"):
+        # Snapshots of records whose funding was not public lose the values.
+        paths = " ".join(f"#- '{{package,{f}}}'" for f in FIELDS)
+        bind.execute(sa.text(f"""
+            UPDATE activity SET data = ((data::jsonb) {paths})::text
+            WHERE activity_type IN ('new package', 'changed package', 'deleted package')
+              AND coalesce(data::jsonb #>> '{{package,funding_visibility}}', '') <> 'public'
+              AND (data::jsonb -> 'package') ?| :fields
+        """).bindparams(fields))
+
+
+def downgrade():
+    bind = op.get_bind()
+    bind.execute(sa.text(f"""
+        INSERT INTO package_extra (id, package_id, key, value, state)
+        SELECT gen_random_uuid()::text, r.package_id, kv.key, kv.value, 'active'
+        FROM {TABLE} r, jsonb_each_text(r."values") kv
+    """))
+    op.drop_table(TABLE)

@@ -1,0 +1,102 @@
+"""Second line of defence: derived stores are cleaned whatever reached them.
+
+Restricted values are not in CKAN's package dict to begin with (see
+``store``). These guards make sure that a future CKAN code path or another
+extension that adds them anyway cannot get them into the search index (and so
+the Redis digests, the exports and search results) or into activity rows.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from ckan import model
+
+from ckanext.ocsregistry.restricted import policy, store
+
+__all__ = ["prepare_index_document", "scrub_history", "scrub_all_history", "guard_activity"]
+
+log = logging.getLogger(__name__)
+
+_PACKAGE_ACTIVITIES = ("new package", "changed package", "deleted package")
+
+
+def _without(record: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    record = {k: v for k, v in record.items() if k not in names}
+    if isinstance(record.get("extras"), list):
+        record["extras"] = [e for e in record["extras"]
+                            if not (isinstance(e, dict) and e.get("key") in names)]
+    return record
+
+
+def prepare_index_document(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Remove every restricted value from CKAN's index document, whoever built
+    it; put back the values of a record whose funding is public."""
+    names = policy.fields(pkg_dict.get("type"))
+    if not names:
+        return pkg_dict
+    for name in names:
+        pkg_dict.pop(name, None)
+        pkg_dict.pop("extras_" + name, None)
+    for key in ("data_dict", "validated_data_dict"):
+        if pkg_dict.get(key):
+            pkg_dict[key] = json.dumps(_without(json.loads(pkg_dict[key]), names))
+    validated = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+    if policy.visibility(validated) == policy.PUBLIC and pkg_dict.get("id"):
+        validated.update(policy.shown_values(pkg_dict["type"], store.get(pkg_dict["id"])))
+        pkg_dict["validated_data_dict"] = json.dumps(validated)
+    return pkg_dict
+
+
+def _scrub_statement(where: str) -> sa.TextClause:
+    names = policy.fields()
+    paths = " ".join(f"#- '{{package,{name}}}'" for name in names)
+    return sa.text(f"""
+        UPDATE activity SET data = ((data::jsonb) {paths})::text
+        WHERE activity_type IN :types {where}
+          AND coalesce(data::jsonb #>> '{{package,funding_visibility}}', '') <> :public
+          AND (data::jsonb -> 'package') ?| :names
+    """).bindparams(sa.bindparam("types", _PACKAGE_ACTIVITIES, expanding=True),
+                    sa.bindparam("names", names, type_=sa.ARRAY(sa.UnicodeText)),
+                    public=policy.PUBLIC)
+
+
+def _has_activity_table() -> bool:
+    return sa.inspect(model.Session.connection()).has_table("activity")
+
+
+def scrub_history(package_id: str) -> None:
+    """Remove restricted values from a record's activity snapshots (its funding
+    was made restricted, or was never public), in the caller's transaction."""
+    if _has_activity_table():
+        model.Session.execute(_scrub_statement("AND object_id = :id"), {"id": package_id})
+
+
+def scrub_all_history() -> int:
+    if not _has_activity_table():
+        return 0
+    return model.Session.execute(_scrub_statement("")).rowcount
+
+
+def _scrub_new_activity(mapper, connection, target) -> None:
+    if target.activity_type not in _PACKAGE_ACTIVITIES or not isinstance(target.data, dict):
+        return
+    package = target.data.get("package")
+    if not isinstance(package, dict) or policy.visibility(package) == policy.PUBLIC:
+        return
+    names = policy.fields(package.get("type"))
+    if names:
+        target.data = dict(target.data, package=_without(package, names))
+
+
+def guard_activity() -> None:
+    """Scrub every activity row as it is inserted (ckanext-activity loaded or not)."""
+    try:
+        from ckanext.activity.model import Activity
+    except ImportError:
+        return
+    if not sa.event.contains(Activity, "before_insert", _scrub_new_activity):
+        sa.event.listen(Activity, "before_insert", _scrub_new_activity)
