@@ -20,6 +20,7 @@ import io
 import json
 import random
 import re
+import string
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -30,12 +31,13 @@ import redis
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from ckan import model
+from ckan import plugins
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.lib.search.common import make_connection
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
-from ckan.tests.helpers import _get_test_app
-from click.testing import CliRunner
+from ckan.tests.helpers import CKANCliRunner, _get_test_app
+from werkzeug.datastructures import MultiDict
 
 from ckanext.ocsregistry import registry_table
 from ckanext.ocsregistry.harvesters import job_runner
@@ -43,7 +45,7 @@ from ckanext.ocsregistry.harvesters import job_runner
 from .conftest import record
 from .conftest import harvest_source
 
-PASSWORD = "correct123"  # CKAN's factories.User password
+PASSWORD = "Correct-horse-123"  # given to every user of the world below
 RESTRICTED = ("amo_price", "production_price", "funders", "funding_details")
 
 
@@ -73,10 +75,14 @@ class World:
     source: Any = None  # the second registry site, harvested from
 
 
-def _markers(tag: str) -> dict[str, str]:
+def _markers() -> dict[str, str]:
+    """Single search tokens (lower-case letters only: Solr's word delimiter
+    would split mixed tokens and match parts of other fields)."""
+    def letters() -> str:
+        return "".join(random.choice(string.ascii_lowercase) for _ in range(12))
     amo = random.randint(10**9, 2 * 10**9)
     return {"amo_price": str(amo), "production_price": str(amo + 7 * 10**9),
-            "funders": f"FUNDERMARK{tag}", "funding_details": f"DETAILMARK{tag}"}
+            "funders": f"fundermark{letters()}", "funding_details": f"detailmark{letters()}"}
 
 
 def _variants(value: str) -> list[str]:
@@ -109,7 +115,7 @@ def _login(app, user: dict):
     token = _csrf(page.get_data(as_text=True))
     done = client.post("/user/login", data={"login": user["name"], "password": PASSWORD,
                                             "_csrf_token": token}, follow_redirects=True)
-    assert done.status_code == 200 and "/user/logout" in done.get_data(as_text=True), \
+    assert done.status_code == 200 and "/user/_logout" in done.get_data(as_text=True), \
         "the editor could not log in through the login form"
     return client
 
@@ -124,6 +130,8 @@ def _form_fields(html: str, form_id: str = "dataset-edit") -> list[tuple[str, st
     """What a browser would post from the form, as (name, value) pairs."""
     form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
     assert form is not None, f"no form #{form_id} on the page"
+    for template in form.find_all("div", attrs={"name": "repeating-template"}):
+        template.decompose()  # scheming's script removes it before the form is used
     pairs = []
     for element in form.find_all(["input", "select", "textarea"]):
         name = element.get("name")
@@ -144,6 +152,12 @@ def _form_fields(html: str, form_id: str = "dataset-edit") -> list[tuple[str, st
     return pairs
 
 
+def _form_errors(html: str) -> str:
+    soup = BeautifulSoup(html, "html.parser")
+    summary = soup.select(".error-explanation, .alert-error, .alert-danger, .error-block")
+    return " | ".join(" ".join(e.get_text(" ").split()) for e in summary) or html[:2000]
+
+
 def write_web_form(world: World, w: Written) -> None:
     editor = world.users["editor"]
     created = _api(world.app, "package_create", editor["token"],
@@ -155,8 +169,8 @@ def write_web_form(world: World, w: Written) -> None:
     html = page.get_data(as_text=True)
     posted = [(k, v) for k, v in _form_fields(html) if k not in w.markers]
     posted += list(w.markers.items()) + [("save", "")]
-    done = client.post(f"/ocs/edit/{w.name}", data=posted, follow_redirects=False)
-    assert done.status_code == 302, done.get_data(as_text=True)[-3000:]
+    done = client.post(f"/ocs/edit/{w.name}", data=MultiDict(posted), follow_redirects=False)
+    assert done.status_code == 302, _form_errors(done.get_data(as_text=True))
 
 
 def write_api_editor(world: World, w: Written) -> None:
@@ -193,8 +207,9 @@ def write_cli_import(world: World, w: Written) -> None:
     path = f"/tmp/ocsregistry-confidentiality-{w.name}.csv"
     with open(path, "w", encoding="utf-8-sig") as f:
         f.write(out.getvalue())
-    result = CliRunner().invoke(ckan_cli, ["ocsregistry", "import", path,
-                                           "--user", world.users["editor"]["name"]])
+    runner = CKANCliRunner(env={"CKAN_INI": tk.config["__file__"]})  # as pytest-ckan's `cli`
+    result = runner.invoke(ckan_cli, ["ocsregistry", "import", path,
+                                      "--user", world.users["editor"]["name"]])
     assert result.exit_code == 0, result.output
 
 
@@ -245,16 +260,17 @@ WRITES: dict[str, Callable[[World, Written], None]] = {
 def world(reset_db_once, source_process):
     from ckan.cli.db import _run_migrations
 
-    for plugin in ("activity", "harvest", "ocsregistry"):
-        _run_migrations(plugin)
     csrf_before = tk.config.get("WTF_CSRF_ENABLED")
     tk.config["WTF_CSRF_ENABLED"] = True  # the form is posted with its token
     try:
-        app = _get_test_app()
+        app = _get_test_app()  # loads the configured plugins
     finally:
         tk.config["WTF_CSRF_ENABLED"] = csrf_before
+    for plugin in ("activity", "harvest", "ocsregistry"):
+        _run_migrations(plugin)
     uid = uuid.uuid4().hex[:8]
-    users = {role: factories.User() for role in ("admin", "editor", "member", "outsider")}
+    users = {role: factories.User(password=PASSWORD)
+             for role in ("admin", "editor", "member", "outsider")}
     users["sysadmin"] = factories.Sysadmin()
     for user in users.values():
         user["token"] = factories.APIToken(user=user["name"])["token"]
@@ -262,13 +278,14 @@ def world(reset_db_once, source_process):
         {"name": users[r]["name"], "capacity": r} for r in ("admin", "editor", "member")])
     other_org = factories.Organization(name=f"crige-other-{uid}", regions_covered=["76"], users=[
         {"name": users["outsider"]["name"], "capacity": "editor"}])
-    world = World(app=app, owner_org=owner_org, other_org=other_org, users=users)
-    world.source = source_process
+    world = World(app=app, owner_org=owner_org, other_org=other_org, users=users,
+                  source=source_process)
     for i, (path, write) in enumerate(WRITES.items()):
-        w = Written(path=path, name=f"conf-{uid}-{i}", markers=_markers(f"{uid}X{i}"))
+        w = Written(path=path, name=f"conf-{uid}-{i}", markers=_markers())
         write(world, w)
         world.written[path] = w
-    return world
+    yield world
+    plugins.unload_all()
 
 
 # --------------------------------------------------------------------------
@@ -343,9 +360,11 @@ def ch_activity_actions(world, token, w):
 
 def ch_activity_pages(world, token, w):
     pages = [f"/dataset/activity/{w.name}", f"/organization/activity/{world.owner_org['name']}"]
-    for activity in _api(world.app, "package_activity_list", token, id=w.id, limit=100):
-        pages += [f"/dataset/{w.name}/history/{activity['id']}",
-                  f"/dataset/changes/{activity['id']}"]
+    activities = _api(world.app, "package_activity_list", token, id=w.id, limit=100)
+    for activity in activities:
+        pages.append(f"/dataset/{w.name}/history/{activity['id']}")
+    for activity in activities[:-1]:  # the oldest has no change to show
+        pages.append(f"/dataset/changes/{activity['id']}")
     return _found("".join(_get(world, page, token) for page in pages), w)
 
 

@@ -57,11 +57,9 @@ def _scrub_statement(where: str) -> sa.TextClause:
     return sa.text(f"""
         UPDATE activity SET data = ((data::jsonb) {paths})::text
         WHERE activity_type IN :types {where}
-          AND coalesce(data::jsonb #>> '{{package,funding_visibility}}', '') <> :public
           AND (data::jsonb -> 'package') ?| :names
     """).bindparams(sa.bindparam("types", _PACKAGE_ACTIVITIES, expanding=True),
-                    sa.bindparam("names", names, type_=sa.ARRAY(sa.UnicodeText)),
-                    public=policy.PUBLIC)
+                    sa.bindparam("names", names, type_=sa.ARRAY(sa.UnicodeText)))
 
 
 def _has_activity_table() -> bool:
@@ -69,16 +67,21 @@ def _has_activity_table() -> bool:
 
 
 def scrub_history(package_id: str) -> None:
-    """Remove restricted values from a record's activity snapshots (its funding
-    was made restricted, or was never public), in the caller's transaction."""
+    """Remove restricted values from every activity snapshot of a record whose
+    funding is (now) restricted, including snapshots taken while it was public;
+    in the caller's transaction."""
     if _has_activity_table():
         model.Session.execute(_scrub_statement("AND object_id = :id"), {"id": package_id})
 
 
 def scrub_all_history() -> int:
+    """The same for every registry record whose funding is not public now."""
     if not _has_activity_table():
         return 0
-    return model.Session.execute(_scrub_statement("")).rowcount
+    return model.Session.execute(_scrub_statement("""AND object_id IN (
+        SELECT p.id FROM package p LEFT JOIN package_extra e
+          ON e.package_id = p.id AND e.key = 'funding_visibility' AND e.state = 'active'
+        WHERE coalesce(e.value, '') <> :public)"""), {"public": policy.PUBLIC}).rowcount
 
 
 def _scrub_new_activity(mapper, connection, target) -> None:

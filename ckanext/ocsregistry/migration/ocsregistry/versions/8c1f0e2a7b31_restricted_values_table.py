@@ -44,13 +44,16 @@ def upgrade():
         WHERE p.id = e.package_id AND p.type = 'ocs' AND e.key = ANY(:fields)
     """).bindparams(fields))
     if sa.inspect(bind).has_table("activity"):
-        # Snapshots of records whose funding was not public lose the values.
+        # Every snapshot of a record whose funding is not public now loses them.
         paths = " ".join(f"#- '{{package,{f}}}'" for f in FIELDS)
         bind.execute(sa.text(f"""
             UPDATE activity SET data = ((data::jsonb) {paths})::text
             WHERE activity_type IN ('new package', 'changed package', 'deleted package')
-              AND coalesce(data::jsonb #>> '{{package,funding_visibility}}', '') <> 'public'
               AND (data::jsonb -> 'package') ?| :fields
+              AND object_id IN (
+                SELECT p.id FROM package p LEFT JOIN package_extra e
+                  ON e.package_id = p.id AND e.key = 'funding_visibility' AND e.state = 'active'
+                WHERE p.type = 'ocs' AND coalesce(e.value, '') <> 'public')
         """).bindparams(fields))
 
 
