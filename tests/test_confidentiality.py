@@ -43,7 +43,7 @@ from ckanext.ocsregistry import registry_table
 from ckanext.ocsregistry.harvesters import job_runner
 
 from .conftest import record
-from .conftest import harvest_source
+from .conftest import ensure_plugin_tables, harvest_source
 
 PASSWORD = "Correct-horse-123"  # given to every user of the world below
 RESTRICTED = ("amo_price", "production_price", "funders", "funding_details")
@@ -258,16 +258,13 @@ WRITES: dict[str, Callable[[World, Written], None]] = {
 
 @pytest.fixture(scope="module")
 def world(reset_db_once, source_process):
-    from ckan.cli.db import _run_migrations
-
     csrf_before = tk.config.get("WTF_CSRF_ENABLED")
     tk.config["WTF_CSRF_ENABLED"] = True  # the form is posted with its token
     try:
         app = _get_test_app()  # loads the configured plugins
     finally:
         tk.config["WTF_CSRF_ENABLED"] = csrf_before
-    for plugin in ("activity", "harvest", "ocsregistry"):
-        _run_migrations(plugin)
+    ensure_plugin_tables()
     uid = uuid.uuid4().hex[:8]
     users = {role: factories.User(password=PASSWORD)
              for role in ("admin", "editor", "member", "outsider")}
