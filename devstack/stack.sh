@@ -34,6 +34,12 @@ DB_USER=ckan
 DB_PASS=ckan
 PG_URL_BASE="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT"
 
+# The sites: each has a PostgreSQL database and a Solr core of the same name.
+# "ckan" is the site make run serves, "ckan_test" the test suite's,
+# "ckan_test_source" the harvest tests' source site, "ckan_bench" and
+# "ckan_bench_source" the benchmarks'.
+SITES=(ckan ckan_test ckan_test_source ckan_bench ckan_bench_source)
+
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
@@ -109,7 +115,7 @@ install_solr() {
   echo "$want" >"$stamp"
 }
 
-# A Solr core per CKAN database: "ckan" for the site, "ckan_test" for the tests.
+# A Solr core per site (see SITES).
 solr_core() {
   local core=$1 dir=$SOLR/home/$1
   mkdir -p "$dir/conf"
@@ -163,7 +169,7 @@ start_postgres() {
     "${psql[@]}" -c "create role $DB_USER login password '$DB_PASS'"
   fi
   local db
-  for db in ckan ckan_test ckan_test_source ckan_bench ckan_bench_source; do
+  for db in "${SITES[@]}"; do
     if [ -z "$("${psql[@]}" -c "select 1 from pg_database where datname='$db'")" ]; then
       "${psql[@]}" -c "create database $db owner $DB_USER encoding 'utf8' template template0"
     fi
@@ -182,9 +188,9 @@ start_redis() {
 start_solr() {
   mkdir -p "$SOLR/home" "$RUN"
   cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
-  local core cores=(ckan ckan_test ckan_test_source ckan_bench ckan_bench_source)
+  local core
   if ! alive "$RUN/solr.pid"; then
-    for core in "${cores[@]}"; do solr_core "$core"; done
+    for core in "${SITES[@]}"; do solr_core "$core"; done
     log "starting Solr on 127.0.0.1:$SOLR_PORT"
     nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" -Dhost=127.0.0.1 \
       -Dsolr.install.dir="$SOLR" -Dsolr.allowPaths="$SOLR" \
@@ -194,7 +200,7 @@ start_solr() {
   fi
   wait_for 120 Solr curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_test/select?q=*:*&rows=0"
   # A Solr started by an older checkout may lack a core: add it without a restart.
-  for core in "${cores[@]}"; do
+  for core in "${SITES[@]}"; do
     if ! curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$core/select?q=*:*&rows=0" >/dev/null 2>&1; then
       solr_core "$core"
       rm -f "$SOLR/home/$core/core.properties"  # CREATE writes it
