@@ -131,7 +131,58 @@ solr_core() {
 # Services
 # --------------------------------------------------------------------------
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# owned_pid NAME: print the pid in $RUN/NAME.pid (redis, solr or ckan) if that
+# process is still this state folder's NAME, judged by its command line (and
+# working directory), so that a pid the system has since given to another
+# program, or another stack's process, is never taken for ours.
+owned_pid() {
+  local name=$1 pid cmd
+  pid=$(cat "$RUN/$name.pid" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
+  case $name in
+    redis) [[ $cmd == *redis-server* ]] && same_dir "/proc/$pid/cwd" "$STATE/redis" ;;
+    solr) [[ $cmd == *" OcsSolrLauncher $SOLR/home "* ]] ;;
+    ckan) [[ $cmd == *"/bin/ckan -c $CKAN_INI run "* ]] ;;
+    *) false ;;
+  esac || return 1
+  echo "$pid"
+}
+
+alive() { owned_pid "$1" >/dev/null; }
+
+same_dir() { [ "$(readlink -f "$1" 2>/dev/null)" = "$(readlink -f "$2" 2>/dev/null)" ]; }
+
+# This state folder's PostgreSQL runs: pg_ctl says so, and the pid in
+# postmaster.pid is a postgres working in $PGDATA.
+pg_alive() {
+  local bin=$1 pid
+  [ -f "$PGDATA/PG_VERSION" ] || return 1
+  su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1 || return 1
+  pid=$(head -n 1 "$PGDATA/postmaster.pid" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") == *postgres* ]] &&
+    same_dir "/proc/$pid/cwd" "$PGDATA"
+}
+
+# stop_proc NAME: stop this state folder's NAME (redis, solr, ckan) through its
+# pid file, and wait until it is gone so that its port is free again.
+stop_proc() {
+  local name=$1 pid i
+  if pid=$(owned_pid "$name"); then
+    log "stopping $name"
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) did not stop in 30s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    fi
+  elif [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+    log "$RUN/$name.pid names pid $(cat "$RUN/$name.pid"), which is not this stack's $name: left alone"
+  fi
+  rm -f "$RUN/$name.pid"
+}
 
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   local secs=$1 what=$2; shift 2
@@ -157,7 +208,7 @@ start_postgres() {
   fi
   chown postgres:postgres "$RUN" 2>/dev/null || true
   chmod 755 "$STATE"
-  if ! su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+  if ! pg_alive "$bin"; then
     touch "$LOGS/postgres.log"
     chown postgres "$LOGS/postgres.log"
     su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' -l '$LOGS/postgres.log' -w \
@@ -178,7 +229,7 @@ start_postgres() {
 
 start_redis() {
   mkdir -p "$STATE/redis" "$RUN"
-  if ! alive "$RUN/redis.pid"; then
+  if ! alive redis; then
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
       --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --save "" >/dev/null
     wait_for 20 Redis redis-cli -p "$REDIS_PORT" ping
@@ -189,7 +240,7 @@ start_solr() {
   mkdir -p "$SOLR/home" "$RUN"
   cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
   local core
-  if ! alive "$RUN/solr.pid"; then
+  if ! alive solr; then
     for core in "${SITES[@]}"; do solr_core "$core"; done
     log "starting Solr on 127.0.0.1:$SOLR_PORT"
     nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" -Dhost=127.0.0.1 \
@@ -274,11 +325,9 @@ init_site() {
 
 serve_ckan() {
   # Restart a running CKAN: the code or ckan.ini may have changed since.
-  if alive "$RUN/ckan.pid"; then
+  if alive ckan; then
     log "restarting CKAN"
-    kill "$(cat "$RUN/ckan.pid")" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 40; i++)); do alive "$RUN/ckan.pid" || break; sleep 0.5; done
+    stop_proc ckan
   fi
   nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
     >"$LOGS/ckan.log" 2>&1 &
@@ -352,35 +401,25 @@ cmd_benchmark_harvest() {
   "$VENV/bin/python" scripts/benchmark_harvest.py --ini scripts/benchmark_harvest.ini "$@"
 }
 
+# Stops only this state folder's processes, found through their pid files
+# (PostgreSQL through its data directory), never by port or name.
 cmd_stop() {
   local name
-  for name in ckan solr; do
-    if alive "$RUN/$name.pid"; then
-      log "stopping $name"
-      kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
-    fi
-    rm -f "$RUN/$name.pid"
-  done
-  if alive "$RUN/redis.pid"; then
-    log "stopping redis"
-    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$RUN/redis.pid")" || true
-  fi
+  for name in ckan solr redis; do stop_proc "$name"; done
   local bin
-  if bin=$(pg_bindir) && [ -f "$PGDATA/PG_VERSION" ] &&
-    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+  if bin=$(pg_bindir) && pg_alive "$bin"; then
     log "stopping postgres"
     su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' -m fast -w stop" >/dev/null
   fi
 }
 
 cmd_status() {
-  local name
+  local name pid
   for name in ckan solr redis; do
-    if alive "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    if pid=$(owned_pid "$name"); then echo "$name: running (pid $pid)"; else echo "$name: stopped"; fi
   done
   local bin
-  if bin=$(pg_bindir) && [ -f "$PGDATA/PG_VERSION" ] &&
-    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+  if bin=$(pg_bindir) && pg_alive "$bin"; then
     echo "postgres: running"
   else
     echo "postgres: stopped"
