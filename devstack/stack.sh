@@ -184,14 +184,22 @@ stop_proc() {
   rm -f "$RUN/$name.pid"
 }
 
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local secs=$1 what=$2; shift 2
-  local i
+# wait_for SECONDS DESCRIPTION LOG_FILE PID COMMAND...: wait until COMMAND
+# succeeds; when it does not in time, or the process PID (if given) exits
+# first, print the tail of LOG_FILE and die.
+wait_for() {
+  local secs=$1 what=$2 logfile=$3 pid=$4; shift 4
+  local i why="did not come up in ${secs}s"
   for ((i = 0; i < secs * 2; i++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then why="exited before coming up"; break; fi
     sleep 0.5
   done
-  die "$what did not come up in ${secs}s"
+  if [ -s "$logfile" ]; then
+    log "last lines of $logfile:"
+    tail -n 30 "$logfile" >&2
+  fi
+  die "$what $why (log: $logfile)"
 }
 
 start_postgres() {
@@ -232,14 +240,14 @@ start_redis() {
   if ! alive redis; then
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
       --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --save "" >/dev/null
-    wait_for 20 Redis redis-cli -p "$REDIS_PORT" ping
+    wait_for 20 Redis "$LOGS/redis.log" "" redis-cli -p "$REDIS_PORT" ping
   fi
 }
 
 start_solr() {
   mkdir -p "$SOLR/home" "$RUN"
   cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
-  local core
+  local core pid=""
   if ! alive solr; then
     for core in "${SITES[@]}"; do solr_core "$core"; done
     log "starting Solr on 127.0.0.1:$SOLR_PORT"
@@ -247,9 +255,10 @@ start_solr() {
       -Dsolr.install.dir="$SOLR" -Dsolr.allowPaths="$SOLR" \
       -cp "$SOLR/lib/*:$SOLR/classes" OcsSolrLauncher "$SOLR/home" "$SOLR_PORT" \
       >"$LOGS/solr.log" 2>&1 &
-    echo $! >"$RUN/solr.pid"
+    pid=$!
+    echo "$pid" >"$RUN/solr.pid"
   fi
-  wait_for 120 Solr curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_test/select?q=*:*&rows=0"
+  wait_for 120 Solr "$LOGS/solr.log" "$pid" curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_test/select?q=*:*&rows=0"
   # A Solr started by an older checkout may lack a core: add it without a restart.
   for core in "${SITES[@]}"; do
     if ! curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$core/select?q=*:*&rows=0" >/dev/null 2>&1; then
@@ -331,8 +340,9 @@ serve_ckan() {
   fi
   nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
     >"$LOGS/ckan.log" 2>&1 &
-  echo $! >"$RUN/ckan.pid"
-  wait_for 120 CKAN curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
+  local pid=$!
+  echo "$pid" >"$RUN/ckan.pid"
+  wait_for 120 CKAN "$LOGS/ckan.log" "$pid" curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
   cat <<EOF
 
   The OCS registry is served at http://127.0.0.1:$CKAN_PORT
