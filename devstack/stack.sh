@@ -184,6 +184,22 @@ stop_proc() {
   rm -f "$RUN/$name.pid"
 }
 
+# port_taken PORT: something accepts connections on 127.0.0.1:PORT.
+port_taken() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# check_port PORT VARIABLE DESCRIPTION: called before starting a service of
+# this state folder, which is not running (its own process would have been
+# found through its pid file): anything on the port belongs to someone else.
+check_port() {
+  local port=$1 var=$2 what=$3 holder=""
+  port_taken "$port" || return 0
+  if command -v ss >/dev/null; then  # iproute2, when installed, names the holder
+    holder=$(ss -Hltnp "sport = :$port" 2>/dev/null |
+      sed -nE 's/.*users:\(\("([^"]*)",pid=([0-9]+).*/\1, pid \2/p' | head -n 1) || true
+  fi
+  die "port $port, wanted by $what, is already taken by a process that is not this stack's ($STATE)${holder:+: $holder}; stop it, or choose another port with $var=PORT"
+}
+
 # wait_for SECONDS DESCRIPTION LOG_FILE PID COMMAND...: wait until COMMAND
 # succeeds; when it does not in time, or the process PID (if given) exits
 # first, print the tail of LOG_FILE and die.
@@ -217,6 +233,7 @@ start_postgres() {
   chown postgres:postgres "$RUN" 2>/dev/null || true
   chmod 755 "$STATE"
   if ! pg_alive "$bin"; then
+    check_port "$PG_PORT" OCSREGISTRY_PG_PORT PostgreSQL
     touch "$LOGS/postgres.log"
     chown postgres "$LOGS/postgres.log"
     su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' -l '$LOGS/postgres.log' -w \
@@ -238,6 +255,7 @@ start_postgres() {
 start_redis() {
   mkdir -p "$STATE/redis" "$RUN"
   if ! alive redis; then
+    check_port "$REDIS_PORT" OCSREGISTRY_REDIS_PORT Redis
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
       --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --save "" >/dev/null
     wait_for 20 Redis "$LOGS/redis.log" "" redis-cli -p "$REDIS_PORT" ping
@@ -249,6 +267,7 @@ start_solr() {
   cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
   local core pid=""
   if ! alive solr; then
+    check_port "$SOLR_PORT" OCSREGISTRY_SOLR_PORT Solr
     for core in "${SITES[@]}"; do solr_core "$core"; done
     log "starting Solr on 127.0.0.1:$SOLR_PORT"
     nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" -Dhost=127.0.0.1 \
@@ -338,6 +357,7 @@ serve_ckan() {
     log "restarting CKAN"
     stop_proc ckan
   fi
+  check_port "$CKAN_PORT" OCSREGISTRY_CKAN_PORT CKAN
   nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
     >"$LOGS/ckan.log" 2>&1 &
   local pid=$!
