@@ -63,7 +63,9 @@ install_system() {
   command -v curl >/dev/null || need+=(curl)
   command -v chromium >/dev/null || need+=(chromium)  # the map's real-browser test
   command -v gcc >/dev/null || need+=(build-essential)
-  ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || need+=(libmagic1)
+  # grep reads to the end (no -q): with pipefail, a writer cut off by grep -q
+  # fails the pipeline (SIGPIPE) and a present package would seem missing.
+  ldconfig -p 2>/dev/null | grep libmagic.so.1 >/dev/null || need+=(libmagic1)
   if ! command -v "$PY" >/dev/null; then need+=(python3 python3-dev python3-venv); fi
   if command -v "$PY" >/dev/null && ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
     need+=(python3-venv)
@@ -341,7 +343,7 @@ init_site() {
   local pwfile=$STATE/admin-password
   [ -s "$pwfile" ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$pwfile"
   chmod 600 "$pwfile"
-  if ! ckan user show admin 2>/dev/null | grep -q "name=admin"; then
+  if ! ckan user show admin 2>/dev/null | grep "name=admin" >/dev/null; then
     ckan user add admin email=admin@ocsregistry.invalid password="$(cat "$pwfile")" >/dev/null
   fi
   ckan sysadmin add admin >/dev/null 2>&1 || true
