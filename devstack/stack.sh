@@ -49,6 +49,7 @@ die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
 pg_bindir() {
   local d
+  # shellcheck disable=SC2012  # version directories (15, 16...), sorted by version
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
 }
@@ -108,7 +109,7 @@ install_solr() {
   want=$(cat "$ROOT/devstack/solr/pom.xml" "$ROOT/devstack/solr/OcsSolrLauncher.java" | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   log "resolving Solr jars from Maven Central"
-  rm -rf "$SOLR/lib" "$SOLR/classes"
+  rm -rf "${SOLR:?}/lib" "${SOLR:?}/classes"
   mkdir -p "$SOLR/lib" "$SOLR/classes"
   mvn -q -B -f "$ROOT/devstack/solr/pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$SOLR/lib" >"$LOGS/maven.log" 2>&1 ||
