@@ -2,7 +2,7 @@ from setuptools import find_namespace_packages, setup
 
 setup(
     name="ckanext-ocsregistry",
-    version="0.1.0",
+    version="0.2.0",
     description="National registry of French regional land-cover (OCS) databases for CKAN",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",

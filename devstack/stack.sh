@@ -34,6 +34,12 @@ DB_USER=ckan
 DB_PASS=ckan
 PG_URL_BASE="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT"
 
+# The sites: each has a PostgreSQL database and a Solr core of the same name.
+# "ckan" is the site make run serves, "ckan_test" the test suite's,
+# "ckan_test_source" the harvest tests' source site, "ckan_bench" and
+# "ckan_bench_source" the benchmarks'.
+SITES=(ckan ckan_test ckan_test_source ckan_bench ckan_bench_source)
+
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
@@ -43,6 +49,7 @@ die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
 pg_bindir() {
   local d
+  # shellcheck disable=SC2012  # version directories (15, 16...), sorted by version
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
 }
@@ -57,7 +64,9 @@ install_system() {
   command -v curl >/dev/null || need+=(curl)
   command -v chromium >/dev/null || need+=(chromium)  # the map's real-browser test
   command -v gcc >/dev/null || need+=(build-essential)
-  ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || need+=(libmagic1)
+  # grep reads to the end (no -q): with pipefail, a writer cut off by grep -q
+  # fails the pipeline (SIGPIPE) and a present package would seem missing.
+  ldconfig -p 2>/dev/null | grep libmagic.so.1 >/dev/null || need+=(libmagic1)
   if ! command -v "$PY" >/dev/null; then need+=(python3 python3-dev python3-venv); fi
   if command -v "$PY" >/dev/null && ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
     need+=(python3-venv)
@@ -100,7 +109,7 @@ install_solr() {
   want=$(cat "$ROOT/devstack/solr/pom.xml" "$ROOT/devstack/solr/OcsSolrLauncher.java" | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   log "resolving Solr jars from Maven Central"
-  rm -rf "$SOLR/lib" "$SOLR/classes"
+  rm -rf "${SOLR:?}/lib" "${SOLR:?}/classes"
   mkdir -p "$SOLR/lib" "$SOLR/classes"
   mvn -q -B -f "$ROOT/devstack/solr/pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$SOLR/lib" >"$LOGS/maven.log" 2>&1 ||
@@ -109,7 +118,7 @@ install_solr() {
   echo "$want" >"$stamp"
 }
 
-# A Solr core per CKAN database: "ckan" for the site, "ckan_test" for the tests.
+# A Solr core per site (see SITES).
 solr_core() {
   local core=$1 dir=$SOLR/home/$1
   mkdir -p "$dir/conf"
@@ -125,16 +134,91 @@ solr_core() {
 # Services
 # --------------------------------------------------------------------------
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# owned_pid NAME: print the pid in $RUN/NAME.pid (redis, solr or ckan) if that
+# process is still this state folder's NAME, judged by its command line (and
+# working directory), so that a pid the system has since given to another
+# program, or another stack's process, is never taken for ours.
+owned_pid() {
+  local name=$1 pid cmd
+  pid=$(cat "$RUN/$name.pid" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
+  case $name in
+    redis) [[ $cmd == *redis-server* ]] && same_dir "/proc/$pid/cwd" "$STATE/redis" ;;
+    solr) [[ $cmd == *" OcsSolrLauncher $SOLR/home "* ]] ;;
+    ckan) [[ $cmd == *"/bin/ckan -c $CKAN_INI run "* ]] ;;
+    *) false ;;
+  esac || return 1
+  echo "$pid"
+}
 
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local secs=$1 what=$2; shift 2
-  local i
+alive() { owned_pid "$1" >/dev/null; }
+
+same_dir() { [ "$(readlink -f "$1" 2>/dev/null)" = "$(readlink -f "$2" 2>/dev/null)" ]; }
+
+# This state folder's PostgreSQL runs: pg_ctl says so, and the pid in
+# postmaster.pid is a postgres working in $PGDATA.
+pg_alive() {
+  local bin=$1 pid
+  [ -f "$PGDATA/PG_VERSION" ] || return 1
+  su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1 || return 1
+  pid=$(head -n 1 "$PGDATA/postmaster.pid" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") == *postgres* ]] &&
+    same_dir "/proc/$pid/cwd" "$PGDATA"
+}
+
+# stop_proc NAME: stop this state folder's NAME (redis, solr, ckan) through its
+# pid file, and wait until it is gone so that its port is free again.
+stop_proc() {
+  local name=$1 pid i
+  if pid=$(owned_pid "$name"); then
+    log "stopping $name"
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) did not stop in 30s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    fi
+  elif [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+    log "$RUN/$name.pid names pid $(cat "$RUN/$name.pid"), which is not this stack's $name: left alone"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+# port_taken PORT: something accepts connections on 127.0.0.1:PORT.
+port_taken() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# check_port PORT VARIABLE DESCRIPTION: called before starting a service of
+# this state folder, which is not running (its own process would have been
+# found through its pid file): anything on the port belongs to someone else.
+check_port() {
+  local port=$1 var=$2 what=$3 holder=""
+  port_taken "$port" || return 0
+  if command -v ss >/dev/null; then  # iproute2, when installed, names the holder
+    holder=$(ss -Hltnp "sport = :$port" 2>/dev/null |
+      sed -nE 's/.*users:\(\("([^"]*)",pid=([0-9]+).*/\1, pid \2/p' | head -n 1) || true
+  fi
+  die "port $port, wanted by $what, is already taken by a process that is not this stack's ($STATE)${holder:+: $holder}; stop it, or choose another port with $var=PORT"
+}
+
+# wait_for SECONDS DESCRIPTION LOG_FILE PID COMMAND...: wait until COMMAND
+# succeeds; when it does not in time, or the process PID (if given) exits
+# first, print the tail of LOG_FILE and die.
+wait_for() {
+  local secs=$1 what=$2 logfile=$3 pid=$4; shift 4
+  local i why="did not come up in ${secs}s"
   for ((i = 0; i < secs * 2; i++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then why="exited before coming up"; break; fi
     sleep 0.5
   done
-  die "$what did not come up in ${secs}s"
+  if [ -s "$logfile" ]; then
+    log "last lines of $logfile:"
+    tail -n 30 "$logfile" >&2
+  fi
+  die "$what $why (log: $logfile)"
 }
 
 start_postgres() {
@@ -151,7 +235,8 @@ start_postgres() {
   fi
   chown postgres:postgres "$RUN" 2>/dev/null || true
   chmod 755 "$STATE"
-  if ! su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+  if ! pg_alive "$bin"; then
+    check_port "$PG_PORT" OCSREGISTRY_PG_PORT PostgreSQL
     touch "$LOGS/postgres.log"
     chown postgres "$LOGS/postgres.log"
     su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' -l '$LOGS/postgres.log' -w \
@@ -163,7 +248,7 @@ start_postgres() {
     "${psql[@]}" -c "create role $DB_USER login password '$DB_PASS'"
   fi
   local db
-  for db in ckan ckan_test ckan_test_source ckan_bench ckan_bench_source; do
+  for db in "${SITES[@]}"; do
     if [ -z "$("${psql[@]}" -c "select 1 from pg_database where datname='$db'")" ]; then
       "${psql[@]}" -c "create database $db owner $DB_USER encoding 'utf8' template template0"
     fi
@@ -172,29 +257,32 @@ start_postgres() {
 
 start_redis() {
   mkdir -p "$STATE/redis" "$RUN"
-  if ! alive "$RUN/redis.pid"; then
+  if ! alive redis; then
+    check_port "$REDIS_PORT" OCSREGISTRY_REDIS_PORT Redis
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
       --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --save "" >/dev/null
-    wait_for 20 Redis redis-cli -p "$REDIS_PORT" ping
+    wait_for 20 Redis "$LOGS/redis.log" "" redis-cli -p "$REDIS_PORT" ping
   fi
 }
 
 start_solr() {
   mkdir -p "$SOLR/home" "$RUN"
   cp "$ROOT/devstack/solr/solr.xml" "$SOLR/home/solr.xml"
-  local core cores=(ckan ckan_test ckan_test_source ckan_bench ckan_bench_source)
-  if ! alive "$RUN/solr.pid"; then
-    for core in "${cores[@]}"; do solr_core "$core"; done
+  local core pid=""
+  if ! alive solr; then
+    check_port "$SOLR_PORT" OCSREGISTRY_SOLR_PORT Solr
+    for core in "${SITES[@]}"; do solr_core "$core"; done
     log "starting Solr on 127.0.0.1:$SOLR_PORT"
     nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" -Dhost=127.0.0.1 \
       -Dsolr.install.dir="$SOLR" -Dsolr.allowPaths="$SOLR" \
       -cp "$SOLR/lib/*:$SOLR/classes" OcsSolrLauncher "$SOLR/home" "$SOLR_PORT" \
       >"$LOGS/solr.log" 2>&1 &
-    echo $! >"$RUN/solr.pid"
+    pid=$!
+    echo "$pid" >"$RUN/solr.pid"
   fi
-  wait_for 120 Solr curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_test/select?q=*:*&rows=0"
+  wait_for 120 Solr "$LOGS/solr.log" "$pid" curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/ckan_test/select?q=*:*&rows=0"
   # A Solr started by an older checkout may lack a core: add it without a restart.
-  for core in "${cores[@]}"; do
+  for core in "${SITES[@]}"; do
     if ! curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$core/select?q=*:*&rows=0" >/dev/null 2>&1; then
       solr_core "$core"
       rm -f "$SOLR/home/$core/core.properties"  # CREATE writes it
@@ -256,7 +344,7 @@ init_site() {
   local pwfile=$STATE/admin-password
   [ -s "$pwfile" ] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$pwfile"
   chmod 600 "$pwfile"
-  if ! ckan user show admin 2>/dev/null | grep -q "name=admin"; then
+  if ! ckan user show admin 2>/dev/null | grep "name=admin" >/dev/null; then
     ckan user add admin email=admin@ocsregistry.invalid password="$(cat "$pwfile")" >/dev/null
   fi
   ckan sysadmin add admin >/dev/null 2>&1 || true
@@ -268,16 +356,16 @@ init_site() {
 
 serve_ckan() {
   # Restart a running CKAN: the code or ckan.ini may have changed since.
-  if alive "$RUN/ckan.pid"; then
+  if alive ckan; then
     log "restarting CKAN"
-    kill "$(cat "$RUN/ckan.pid")" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 40; i++)); do alive "$RUN/ckan.pid" || break; sleep 0.5; done
+    stop_proc ckan
   fi
+  check_port "$CKAN_PORT" OCSREGISTRY_CKAN_PORT CKAN
   nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
     >"$LOGS/ckan.log" 2>&1 &
-  echo $! >"$RUN/ckan.pid"
-  wait_for 120 CKAN curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
+  local pid=$!
+  echo "$pid" >"$RUN/ckan.pid"
+  wait_for 120 CKAN "$LOGS/ckan.log" "$pid" curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
   cat <<EOF
 
   The OCS registry is served at http://127.0.0.1:$CKAN_PORT
@@ -346,35 +434,25 @@ cmd_benchmark_harvest() {
   "$VENV/bin/python" scripts/benchmark_harvest.py --ini scripts/benchmark_harvest.ini "$@"
 }
 
+# Stops only this state folder's processes, found through their pid files
+# (PostgreSQL through its data directory), never by port or name.
 cmd_stop() {
   local name
-  for name in ckan solr; do
-    if alive "$RUN/$name.pid"; then
-      log "stopping $name"
-      kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
-    fi
-    rm -f "$RUN/$name.pid"
-  done
-  if alive "$RUN/redis.pid"; then
-    log "stopping redis"
-    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$RUN/redis.pid")" || true
-  fi
+  for name in ckan solr redis; do stop_proc "$name"; done
   local bin
-  if bin=$(pg_bindir) && [ -f "$PGDATA/PG_VERSION" ] &&
-    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+  if bin=$(pg_bindir) && pg_alive "$bin"; then
     log "stopping postgres"
     su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' -m fast -w stop" >/dev/null
   fi
 }
 
 cmd_status() {
-  local name
+  local name pid
   for name in ckan solr redis; do
-    if alive "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    if pid=$(owned_pid "$name"); then echo "$name: running (pid $pid)"; else echo "$name: stopped"; fi
   done
   local bin
-  if bin=$(pg_bindir) && [ -f "$PGDATA/PG_VERSION" ] &&
-    su postgres -s /bin/sh -c "$bin/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+  if bin=$(pg_bindir) && pg_alive "$bin"; then
     echo "postgres: running"
   else
     echo "postgres: stopped"

@@ -13,7 +13,6 @@ from ckanext.ocsregistry import harvest_status, regions, registry_table, restric
 __all__ = [
     "ocsregistry_current_region_choices",
     "ocsregistry_merged_region_choices",
-    "ocsregistry_region_name",
     "ocsregistry_form_sections",
     "ocsregistry_can_see_restricted",
     "ocsregistry_review_due",
@@ -36,10 +35,6 @@ def ocsregistry_merged_region_choices(field: Optional[dict] = None) -> list[dict
         {"value": r.code, "label": f"{r.name} ({r.code}, {regions.name(r.current_code)})"}
         for r in regions.merged_regions()
     ]
-
-
-def ocsregistry_region_name(code: str) -> str:
-    return regions.name(code)
 
 
 def ocsregistry_label(labels: Any) -> str:

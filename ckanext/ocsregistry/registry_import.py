@@ -31,7 +31,6 @@ class RowReport:
 class Report:
     rows: list[RowReport] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
-    written: bool = False
 
     @property
     def ok(self) -> bool:
@@ -146,7 +145,6 @@ def run(path: str, user: str, dry_run: bool = False) -> Report:
     if not report.ok or dry_run:
         return report
     _write(user, planned)
-    report.written = True
     return report
 
 
