@@ -1,30 +1,14 @@
 """DCAT-AP 3 / GeoDCAT-AP for registry records (ckanext-dcat profile ``ocsregistry_dcat_ap``).
 
 Builds on ckanext-dcat's ``euro_dcat_ap_3`` (title, description, publisher from
-the CRIGE, contact point, resources as distributions) and adds the field card:
+the CRIGE, contact point, resources as distributions) and adds the field card.
+The field card -> DCAT mapping is documented in one place: README.md, section
+"Harvesting and DCAT", the table under "DCAT-AP 3 / GeoDCAT-AP".
 
-==========================  ===============================================
-region, pre-2016 regions    ``dct:spatial`` -> ``dct:Location`` with the INSEE
-                            URI, code, name and ``dcat:bbox`` (WKT)
-OCS type                    ``dct:type`` (concept of the registry vocabulary)
-dimensions                  ``dcat:theme`` (registry concepts, plus the INSPIRE
-                            "Land cover" theme and the EU "Environment" theme)
-vintages                    one ``dct:temporal`` period per vintage (year,
-                            ``adms:status``, ``skos:note``); ``dcat:version`` =
-                            latest available vintage
-producers                   ``dct:creator`` -> ``foaf:Agent``
-data link                   a ``dcat:Distribution`` (``dcat:accessURL``)
-viewer link                 ``dcat:landingPage``
-minimum mapping unit,       ``dqv:hasQualityMeasurement`` (value + metric of the
-class/level counts, area    registry vocabulary); MMU text as its ``rdfs:comment``
-nomenclature                ``dct:conformsTo`` -> ``dct:Standard`` (classes as
-                            description, levels as ``skos:scopeNote``)
-interpretation scale        ``geodcatap:spatialResolutionAsText``
-imagery                     ``dct:provenance`` (``dct:ProvenanceStatement``)
-quality control             ``dqv:hasQualityAnnotation`` (text)
-review frequency            ``dct:accrualPeriodicity`` (EU frequency table)
-internal identifier         ``adms:identifier`` (``skos:notation``)
-==========================  ===============================================
+Each part of the mapping has a writer, ``_graph_<part>``, and a reader,
+``_parse_<part>``, for the same fields, called in the same order by
+``graph_from_dataset`` and ``parse_dataset``: a field added to one needs the
+other, or the CKAN -> DCAT -> CKAN round trip (tested) loses it.
 
 Restricted fields (prices, funders) are never written, whoever asks. The fields
 DCAT has no property for are listed in ``NOT_CARRIED``.
