@@ -1,37 +1,21 @@
 """DCAT-AP 3 / GeoDCAT-AP for registry records (ckanext-dcat profile ``ocsregistry_dcat_ap``).
 
 Builds on ckanext-dcat's ``euro_dcat_ap_3`` (title, description, publisher from
-the CRIGE, contact point, resources as distributions) and adds the field card:
+the CRIGE, contact point, resources as distributions) and adds the field card.
+The field card -> DCAT mapping is documented in one place: README.md, section
+"Harvesting and DCAT", the table under "DCAT-AP 3 / GeoDCAT-AP".
 
-==========================  ===============================================
-region, pre-2016 regions    ``dct:spatial`` -> ``dct:Location`` with the INSEE
-                            URI, code, name and ``dcat:bbox`` (WKT)
-OCS type                    ``dct:type`` (concept of the registry vocabulary)
-dimensions                  ``dcat:theme`` (registry concepts, plus the INSPIRE
-                            "Land cover" theme and the EU "Environment" theme)
-vintages                    one ``dct:temporal`` period per vintage (year,
-                            ``adms:status``, ``skos:note``); ``dcat:version`` =
-                            latest available vintage
-producers                   ``dct:creator`` -> ``foaf:Agent``
-data link                   a ``dcat:Distribution`` (``dcat:accessURL``)
-viewer link                 ``dcat:landingPage``
-minimum mapping unit,       ``dqv:hasQualityMeasurement`` (value + metric of the
-class/level counts, area    registry vocabulary); MMU text as its ``rdfs:comment``
-nomenclature                ``dct:conformsTo`` -> ``dct:Standard`` (classes as
-                            description, levels as ``skos:scopeNote``)
-interpretation scale        ``geodcatap:spatialResolutionAsText``
-imagery                     ``dct:provenance`` (``dct:ProvenanceStatement``)
-quality control             ``dqv:hasQualityAnnotation`` (text)
-review frequency            ``dct:accrualPeriodicity`` (EU frequency table)
-internal identifier         ``adms:identifier`` (``skos:notation``)
-==========================  ===============================================
+Each part of the mapping has a writer, ``_graph_<part>``, and a reader,
+``_parse_<part>``, for the same fields, called in the same order by
+``graph_from_dataset`` and ``parse_dataset``: a field added to one needs the
+other, or the CKAN -> DCAT -> CKAN round trip (tested) loses it.
 
 Restricted fields (prices, funders) are never written, whoever asks. The fields
 DCAT has no property for are listed in ``NOT_CARRIED``.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD, Namespace
@@ -60,6 +44,7 @@ LANGUAGES = {"fr": "FRA", "en": "ENG"}
 CATALOG_DESCRIPTION = "Registre des bases d'occupation du sol (OCS) régionales"
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 FREQUENCIES = {"6": "ANNUAL_2", "12": "ANNUAL", "24": "BIENNIAL", "36": "TRIENNIAL"}
+FREQUENCY_MONTHS = {frequency: months for months, frequency in FREQUENCIES.items()}
 DATA_LINK_FRAGMENT = "#ocsregistry-data-link"
 
 # name -> (metric id, unit)
@@ -69,6 +54,7 @@ MEASURES = {
     "level_count": ("level-count", None),
     "area_km2": ("area", "http://qudt.org/vocab/unit/KiloM2"),
 }
+METRIC_FIELDS = {metric: name for name, (metric, _unit) in MEASURES.items()}
 
 # Fields of the field card with no DCAT-AP / GeoDCAT-AP property: not written,
 # so lost in a CKAN -> DCAT -> CKAN round trip (tested).
@@ -106,6 +92,26 @@ def _number(value: Any) -> Optional[Literal]:
     if number.is_integer():
         return Literal(int(number), datatype=XSD.integer)
     return Literal(str(value), datatype=XSD.decimal)
+
+
+def _text(node: Any) -> Optional[str]:
+    # rdflib takes an empty literal, and a literal 0 or false, as false: no text.
+    return str(node) if node else None
+
+
+def _last(values: Iterable[Any]) -> Any:
+    """Of a property given more than once, the last non-empty value read."""
+    found = None
+    for value in values:
+        if value:
+            found = value
+    return found
+
+
+def _put(record: dict[str, Any], key: str, value: Any) -> None:
+    """``record[key] = value``, unless the graph had nothing (None, "" or [])."""
+    if value:
+        record[key] = value
 
 
 def _wkt_bbox(code: str) -> Optional[str]:
@@ -158,11 +164,13 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         public = {k: v for k, v in dataset_dict.items() if k not in hidden}
         super().graph_from_dataset(public, dataset_ref)
         self._bind()
-        self._spatial_graph(public, dataset_ref)
-        self._concepts_graph(public, dataset_ref)
-        self._vintages_graph(public, dataset_ref)
-        self._agents_and_links_graph(public, dataset_ref)
-        self._quality_graph(public, dataset_ref)
+        self._graph_spatial(public, dataset_ref)
+        self._graph_concepts(public, dataset_ref)
+        self._graph_vintages(public, dataset_ref)
+        self._graph_agents_and_links(public, dataset_ref)
+        self._graph_measurements(public, dataset_ref)
+        self._graph_quality(public, dataset_ref)
+        self._graph_distributions(public, dataset_ref)
         self._explicit_classes(dataset_ref)
 
     def _explicit_classes(self, ref: Any) -> None:
@@ -188,7 +196,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                                                      lang=lang)))
         return uri
 
-    def _spatial_graph(self, data: dict, ref: Any) -> None:
+    def _graph_spatial(self, data: dict, ref: Any) -> None:
         g = self.g
         codes = [data.get("region_code")] + list(data.get("former_region_codes") or [])
         for code in (str(c) for c in codes if c):
@@ -205,7 +213,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             if bbox:
                 g.set((location, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
 
-    def _concepts_graph(self, data: dict, ref: Any) -> None:
+    def _graph_concepts(self, data: dict, ref: Any) -> None:
         if data.get("ocs_characteristic"):
             self.g.add((ref, DCT.type, self._concept(
                 "characteristic", data["ocs_characteristic"],
@@ -229,7 +237,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((identifier, RDF.type, ADMS.Identifier))
             self.g.add((identifier, SKOS.notation, Literal(data["internal_id"])))
 
-    def _vintages_graph(self, data: dict, ref: Any) -> None:
+    def _graph_vintages(self, data: dict, ref: Any) -> None:
         status_field = registry_table.schema_field("vintages", "status")
         available = []
         for vintage in data.get("vintages") or []:
@@ -251,7 +259,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         if available:
             self.g.set((ref, DCAT.version, Literal(str(max(available)))))
 
-    def _agents_and_links_graph(self, data: dict, ref: Any) -> None:
+    def _graph_agents_and_links(self, data: dict, ref: Any) -> None:
         g = self.g
         for producer in data.get("producers") or []:
             agent = BNode()
@@ -262,20 +270,24 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             page = URIRef(data["viewer_url"])
             g.add((ref, DCAT.landingPage, page))
             g.add((page, RDF.type, FOAF.Document))
-        if data.get("data_url"):
-            distribution = URIRef(f"{ref}{DATA_LINK_FRAGMENT}")
-            g.add((ref, DCAT.distribution, distribution))
-            g.add((distribution, RDF.type, DCAT.Distribution))
-            g.add((distribution, DCAT.accessURL, URIRef(data["data_url"])))
-            g.add((distribution, DCT.title, Literal("Accès aux données", lang="fr")))
-            g.add((distribution, DCT.title, Literal("Data access", lang="en")))
         if data.get("imagery"):
             provenance = BNode()
             g.add((ref, DCT.provenance, provenance))
             g.add((provenance, RDF.type, DCT.ProvenanceStatement))
             g.add((provenance, RDFS.label, Literal(data["imagery"], lang="fr")))
 
-    def _quality_graph(self, data: dict, ref: Any) -> None:
+    def _graph_distributions(self, data: dict, ref: Any) -> None:
+        """The data link, as a distribution beside those of the resources."""
+        if data.get("data_url"):
+            g = self.g
+            distribution = URIRef(f"{ref}{DATA_LINK_FRAGMENT}")
+            g.add((ref, DCAT.distribution, distribution))
+            g.add((distribution, RDF.type, DCAT.Distribution))
+            g.add((distribution, DCAT.accessURL, URIRef(data["data_url"])))
+            g.add((distribution, DCT.title, Literal("Accès aux données", lang="fr")))
+            g.add((distribution, DCT.title, Literal("Data access", lang="en")))
+
+    def _graph_measurements(self, data: dict, ref: Any) -> None:
         g = self.g
         for name, (metric, unit) in MEASURES.items():
             value = _number(data.get(name))
@@ -292,6 +304,9 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                 g.add((measurement, SDMX_ATTR.unitMeasure, URIRef(unit)))
             if comment:
                 g.add((measurement, RDFS.comment, Literal(comment, lang="fr")))
+
+    def _graph_quality(self, data: dict, ref: Any) -> None:
+        g = self.g
         if data.get("class_details") or data.get("level_details"):
             standard = BNode()
             g.add((ref, DCT.conformsTo, standard))
@@ -314,31 +329,61 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
 
     # Input (DCAT harvesting)
 
-    def _is_registry_record(self, ref: Any) -> bool:
-        return any(_concept_value(t, "characteristic") for t in self.g.objects(ref, DCT.type)) or \
-            any(str(s).startswith(INSEE_REGION) for s in self.g.objects(ref, DCT.spatial))
-
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> dict[str, Any]:
         # RDFParser ignores the return value: the dict is changed in place.
         super().parse_dataset(dataset_dict, dataset_ref)
         if not self._is_registry_record(dataset_ref):
             return dataset_dict
-        g, ref = self.g, dataset_ref
         record: dict[str, Any] = {"type": DATASET_TYPE}
-        for key in ("title", "notes", "name"):
-            if dataset_dict.get(key):
-                record[key] = dataset_dict[key]
-        extras = {e["key"]: e["value"] for e in dataset_dict.get("extras") or []}
-        for key in ("contact_name", "contact_email"):
-            value = dataset_dict.get(key) or extras.get(key)
-            if value:
-                record[key] = value
+        self._parse_base(record, dataset_dict)
+        self._parse_spatial(record, dataset_ref)
+        self._parse_concepts(record, dataset_ref)
+        self._parse_vintages(record, dataset_ref)
+        self._parse_agents_and_links(record, dataset_ref)
+        self._parse_measurements(record, dataset_ref)
+        self._parse_quality(record, dataset_ref)
+        self._parse_distributions(record, dataset_dict)
+        dataset_dict.clear()
+        dataset_dict.update(record)
+        return dataset_dict
 
+    def _is_registry_record(self, ref: Any) -> bool:
+        return any(_concept_value(t, "characteristic") for t in self.g.objects(ref, DCT.type)) or \
+            bool(self._region_codes(ref))
+
+    def _region_codes(self, ref: Any) -> list[str]:
+        return [str(location)[len(INSEE_REGION):] for location in self.g.objects(ref, DCT.spatial)
+                if str(location).startswith(INSEE_REGION)]
+
+    def _text_at(self, ref: Any, predicate: Any, *path: Any) -> Optional[str]:
+        """The text at the end of ``ref predicate node path...``.
+
+        Of several ``predicate`` nodes, the last one that leads to a value wins.
+        """
+        found = None
+        for node in self.g.objects(ref, predicate):
+            for step in path:
+                # g.value(None, p) would match any subject.
+                node = None if node is None else self.g.value(node, step)
+            if node:
+                found = str(node)
+        return found
+
+    @staticmethod
+    def _parse_base(record: dict[str, Any], parsed: dict[str, Any]) -> None:
+        """What euro_dcat_ap_3 read that the registry schema has a field for."""
+        extras = parsed.get("extras") or []
+        extra_values = {e["key"]: e["value"] for e in extras}
+        for key in ("title", "notes", "name"):
+            _put(record, key, parsed.get(key))
+        for key in ("contact_name", "contact_email"):
+            _put(record, key, parsed.get(key) or extra_values.get(key))
+        # ckanext-dcat's harvester keeps its guid among the extras.
+        record["extras"] = [e for e in extras if e["key"] in ("guid", "uri", "identifier")]
+
+    def _parse_spatial(self, record: dict[str, Any], ref: Any) -> None:
         current, former, unknown = None, [], []
-        for location in g.objects(ref, DCT.spatial):
-            if not str(location).startswith(INSEE_REGION):
-                continue
-            code = str(location)[len(INSEE_REGION):]
+        for code in self._region_codes(ref):
             region = regions.get(code)
             if region is None:
                 unknown.append(code)
@@ -352,83 +397,66 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         if former:
             record["former_region_codes"] = sorted(former)
 
-        for value in g.objects(ref, DCT.type):
-            if _concept_value(value, "characteristic"):
-                record["ocs_characteristic"] = _concept_value(value, "characteristic")
-        dimensions = sorted(filter(None, (_concept_value(t, "dimension")
-                                          for t in g.objects(ref, DCAT.theme))))
-        if dimensions:
-            record["dimensions"] = dimensions
-        for frequency in g.objects(ref, DCT.accrualPeriodicity):
-            months = {v: k for k, v in FREQUENCIES.items()}.get(str(frequency).rsplit("/", 1)[-1])
-            if months:
-                record["review_frequency_months"] = months
-        for identifier in g.objects(ref, ADMS.identifier):
-            notation = g.value(identifier, SKOS.notation)
-            if notation:
-                record["internal_id"] = str(notation)
+    def _parse_concepts(self, record: dict[str, Any], ref: Any) -> None:
+        g = self.g
+        _put(record, "ocs_characteristic",
+             _last(_concept_value(t, "characteristic") for t in g.objects(ref, DCT.type)))
+        dimensions = (_concept_value(t, "dimension") for t in g.objects(ref, DCAT.theme))
+        _put(record, "dimensions", sorted(filter(None, dimensions)))
+        _put(record, "review_frequency_months",
+             _last(FREQUENCY_MONTHS.get(str(f).rsplit("/", 1)[-1])
+                   for f in g.objects(ref, DCT.accrualPeriodicity)))
+        _put(record, "internal_id", self._text_at(ref, ADMS.identifier, SKOS.notation))
 
-        vintages = []
-        for period in g.objects(ref, DCT.temporal):
-            start = g.value(period, DCAT.startDate)
-            if start is None or not str(start)[:4].isdigit():
-                continue
-            vintage: dict[str, Any] = {"year": int(str(start)[:4])}
-            status = _concept_value(g.value(period, ADMS.status) or "", "vintage-status")
-            vintage["status"] = status or "available"
-            note = g.value(period, SKOS.note)
-            if note:
-                vintage["note"] = str(note)
-            vintages.append(vintage)
-        if vintages:
-            record["vintages"] = sorted(vintages, key=lambda v: v["year"])
+    def _parse_vintages(self, record: dict[str, Any], ref: Any) -> None:
+        vintages = list(filter(None, map(self._vintage, self.g.objects(ref, DCT.temporal))))
+        _put(record, "vintages", sorted(vintages, key=lambda v: v["year"]))
 
-        producers = sorted(str(g.value(a, FOAF.name)) for a in g.objects(ref, DCT.creator)
-                           if g.value(a, FOAF.name))
-        if producers:
-            record["producers"] = producers
-        landing = g.value(ref, DCAT.landingPage)
-        if landing:
-            record["viewer_url"] = str(landing)
-        for provenance in g.objects(ref, DCT.provenance):
-            if g.value(provenance, RDFS.label):
-                record["imagery"] = str(g.value(provenance, RDFS.label))
+    def _vintage(self, period: Any) -> Optional[dict[str, Any]]:
+        start = self.g.value(period, DCAT.startDate)
+        if start is None or not str(start)[:4].isdigit():
+            return None
+        status = _concept_value(self.g.value(period, ADMS.status) or "", "vintage-status")
+        vintage: dict[str, Any] = {"year": int(str(start)[:4]), "status": status or "available"}
+        _put(vintage, "note", _text(self.g.value(period, SKOS.note)))
+        return vintage
 
-        for measurement in g.objects(ref, DQV.hasQualityMeasurement):
-            metric = _concept_value(g.value(measurement, DQV.isMeasurementOf) or "", "metric")
-            for name, (metric_id, _unit) in MEASURES.items():
-                if metric != metric_id:
-                    continue
-                value = g.value(measurement, DQV.value)
-                if value is not None:
-                    record[name] = str(value)
-                comment = g.value(measurement, RDFS.comment)
-                if name == "mmu_m2" and comment:
-                    record["mmu"] = str(comment)
-        for standard in g.objects(ref, DCT.conformsTo):
-            if g.value(standard, DCT.description):
-                record["class_details"] = str(g.value(standard, DCT.description))
-            if g.value(standard, SKOS.scopeNote):
-                record["level_details"] = str(g.value(standard, SKOS.scopeNote))
-        scale = g.value(ref, GEODCATAP.spatialResolutionAsText)
-        if scale:
-            record["interpretation_scale"] = str(scale)
-        for annotation in g.objects(ref, DQV.hasQualityAnnotation):
-            body = g.value(annotation, OA.hasBody)
-            if body is not None and g.value(body, RDF.value):
-                record["quality_control"] = str(g.value(body, RDF.value))
+    def _parse_agents_and_links(self, record: dict[str, Any], ref: Any) -> None:
+        g = self.g
+        names = (_text(g.value(agent, FOAF.name)) for agent in g.objects(ref, DCT.creator))
+        _put(record, "producers", sorted(filter(None, names)))
+        _put(record, "viewer_url", _text(g.value(ref, DCAT.landingPage)))
+        _put(record, "imagery", self._text_at(ref, DCT.provenance, RDFS.label))
 
+    @staticmethod
+    def _parse_distributions(record: dict[str, Any], parsed: dict[str, Any]) -> None:
+        """euro_dcat_ap_3 read every distribution as a resource: the data link's is taken out."""
         resources = []
-        for resource in dataset_dict.get("resources") or []:
+        for resource in parsed.get("resources") or []:
             if str(resource.get("uri") or "").endswith(DATA_LINK_FRAGMENT):
                 record["data_url"] = resource.get("access_url") or resource.get("url")
             else:
                 resources.append({k: resource[k] for k in ("url", "name", "description",
                                                            "format", "uri") if resource.get(k)})
         record["resources"] = resources
-        # ckanext-dcat's harvester keeps its guid among the extras.
-        record["extras"] = [e for e in dataset_dict.get("extras") or []
-                            if e["key"] in ("guid", "uri", "identifier")]
-        dataset_dict.clear()
-        dataset_dict.update(record)
-        return dataset_dict
+
+    def _parse_measurements(self, record: dict[str, Any], ref: Any) -> None:
+        g = self.g
+        for measurement in g.objects(ref, DQV.hasQualityMeasurement):
+            metric = _concept_value(g.value(measurement, DQV.isMeasurementOf) or "", "metric")
+            name = METRIC_FIELDS.get(metric)
+            if name is None:
+                continue
+            value = g.value(measurement, DQV.value)
+            if value is not None:
+                record[name] = str(value)
+            if name == "mmu_m2":
+                _put(record, "mmu", _text(g.value(measurement, RDFS.comment)))
+
+    def _parse_quality(self, record: dict[str, Any], ref: Any) -> None:
+        _put(record, "class_details", self._text_at(ref, DCT.conformsTo, DCT.description))
+        _put(record, "level_details", self._text_at(ref, DCT.conformsTo, SKOS.scopeNote))
+        _put(record, "interpretation_scale",
+             _text(self.g.value(ref, GEODCATAP.spatialResolutionAsText)))
+        _put(record, "quality_control",
+             self._text_at(ref, DQV.hasQualityAnnotation, OA.hasBody, RDF.value))
