@@ -130,3 +130,43 @@ def test_a_site_without_harvest_and_dcat_serves_the_registry(ckan_config, crige_
     assert "ocsregistry-harvested" not in out["page"]  # not harvested: no banner
     assert out["patched_title"] == "Edited without harvesting"
     assert out["harvesting_modules"] == []
+
+
+REGISTRY_ONLY_INI = """\
+[app:main]
+use = config:{test_ini}
+ckan.plugins = ocsregistry scheming_datasets scheming_organizations
+
+[loggers]
+keys = root
+[handlers]
+keys = console
+[formatters]
+keys = generic
+[logger_root]
+level = WARN
+handlers = console
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+formatter = generic
+[formatter_generic]
+format = %(levelname)s %(message)s
+"""
+
+HARVEST_COMMAND = BLOCK_HARVEST_AND_DCAT + textwrap.dedent('''
+    from ckan.cli.cli import ckan
+
+    sys.argv = ["ckan", "-c", sys.argv[1], "ocsregistry", "harvest", "any-source"]
+    ckan()
+''')
+
+
+def test_the_harvest_command_says_what_is_missing(tmp_path, ckan_config):
+    ini = tmp_path / "registry-only.ini"
+    ini.write_text(REGISTRY_ONLY_INI.format(test_ini=ckan_config["__file__"]))
+    done = subprocess.run([sys.executable, "-c", HARVEST_COMMAND, str(ini)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Error: harvesting needs ckanext-harvest's harvest plugin" in done.stderr
+    assert "Traceback" not in done.stderr
