@@ -15,14 +15,21 @@ setup(
     install_requires=[
         "ckanext-scheming>=3.1",
         "ckanext-spatial>=2.3",
-        "ckanext-harvest>=1.6",
-        "ckanext-dcat>=2.4",
         "pyyaml",
         "openpyxl",
     ],
+    extras_require={
+        # the ocsregistry_harvester plugin and the DCAT profile
+        "harvest": [
+            "ckanext-harvest>=1.6",
+            "ckanext-dcat>=2.4",
+        ],
+    },
     entry_points={
         "ckan.plugins": [
             "ocsregistry = ckanext.ocsregistry.plugin:OcsregistryPlugin",
+            "ocsregistry_harvester = "
+            "ckanext.ocsregistry.harvesters.plugin:OcsregistryHarvesterPlugin",
         ],
         "ckan.rdf.profiles": [
             "ocsregistry_dcat_ap = ckanext.ocsregistry.profiles:OcsRegistryDCATAPProfile",

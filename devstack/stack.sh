@@ -322,7 +322,7 @@ configure_ckan() {
     "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0" \
     "ckan.site_url=http://127.0.0.1:$CKAN_PORT" \
     "ckan.storage_path=$STORAGE" \
-    "ckan.plugins=ocsregistry scheming_datasets scheming_organizations spatial_metadata spatial_query harvest ckan_harvester dcat dcat_rdf_harvester activity" \
+    "ckan.plugins=ocsregistry scheming_datasets scheming_organizations spatial_metadata spatial_query harvest ckan_harvester ocsregistry_harvester dcat dcat_rdf_harvester activity" \
     "scheming.dataset_schemas=ckanext.ocsregistry.schemas:ocs_dataset.yaml" \
     "scheming.organization_schemas=ckanext.ocsregistry.schemas:crige_organization.yaml" \
     "scheming.presets=ckanext.scheming:presets.json ckanext.ocsregistry.schemas:presets.yaml" \

@@ -41,3 +41,16 @@ def test_bbox_unions_regions():
     assert both == (min(lr[0], mp[0]), min(lr[1], mp[1]), max(lr[2], mp[2]), max(lr[3], mp[3]))
     assert regions.bbox(["76"]) == both
     assert regions.bbox(["00"]) is None
+
+
+def test_codes_are_read_from_forms_the_api_and_spreadsheets():
+    assert regions.clean_code(" 1 ") == "01" and regions.clean_code(76) == "76"
+    assert regions.parse_codes(["76", 1]) == ["76", "01"]
+    assert regions.parse_codes('["91", "73"]') == ["91", "73"]
+    assert regions.parse_codes("91; 73,  44|  ") == ["91", "73", "44"]
+    assert regions.parse_codes(None) == [] and regions.parse_codes("") == []
+
+
+def test_covered_regions_of_an_unreadable_extra_is_empty():
+    assert regions.covered_regions('["44", "76"]') == ["44", "76"]
+    assert regions.covered_regions('["44", ') == []

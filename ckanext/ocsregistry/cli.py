@@ -5,6 +5,7 @@ import sys
 
 import click
 
+import ckan.plugins as p
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import demo, maintenance, registry_import
@@ -91,6 +92,10 @@ def harvest(source: str, force: bool):
     consumers, in one process that stops when the job is finished (for cron).
     Exits with 1 when the job reported errors.
     """
+    if not p.plugin_loaded("harvest"):
+        raise click.ClickException("harvesting needs ckanext-harvest's harvest plugin "
+                                   "(and ocsregistry_harvester for registry sources)")
+    # Imported here: it needs ckanext-harvest, which the registry alone does not.
     from ckanext.ocsregistry.harvesters import job_runner
 
     try:

@@ -5,10 +5,11 @@ import datetime
 import json
 from typing import Any, Optional
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
-from ckanext.ocsregistry import harvest_status, regions, registry_table, restricted
+from ckanext.ocsregistry import regions, registry_table, restricted
 
 __all__ = [
     "ocsregistry_current_region_choices",
@@ -103,5 +104,11 @@ def ocsregistry_request_query(**extra: Any) -> str:
 
 
 def ocsregistry_harvest_info(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
-    """Harvest source and last harvest of a harvested record (``None`` for local ones)."""
+    """Harvest source and last harvest of a harvested record (``None`` for local ones,
+    and for every record when the ``ocsregistry_harvester`` plugin is not loaded)."""
+    if not p.plugin_loaded("ocsregistry_harvester"):
+        return None
+    # Imported here: it needs ckanext-harvest, which the registry alone does not.
+    from ckanext.ocsregistry.harvesters import harvest_status
+
     return harvest_status.harvest_info((pkg_dict or {}).get("id") or "")

@@ -1,4 +1,8 @@
-"""The ``ocsregistry`` plugin: registry of regional land-cover (OCS) bases."""
+"""The ``ocsregistry`` plugin: registry of regional land-cover (OCS) bases.
+
+It needs CKAN and ckanext-scheming only. Harvesting (ckanext-harvest,
+ckanext-dcat) is the ``ocsregistry_harvester`` plugin, in ``harvesters/``.
+"""
 from __future__ import annotations
 
 import json
@@ -8,13 +12,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.dcat.interfaces import IDCATRDFHarvester
-from ckanext.harvest.interfaces import IHarvester
-
 from ckanext.ocsregistry import facets, indexing, record_cache, registry_search
 from ckanext.ocsregistry.restricted import derived, policy, write
-from ckanext.ocsregistry.harvesters import (RegistryHarvester, rdf_guard, record_mapping,
-                                           source_config)
 from ckanext.ocsregistry.registry_search import DATASET_TYPE
 
 
@@ -31,12 +30,6 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.ITranslation)
-    # The registry harvester lives in harvesters/; ckanext-harvest finds
-    # harvesters among loaded plugins, so this one plugin stands for it.
-    p.implements(IHarvester)
-    p.implements(IDCATRDFHarvester, inherit=True)
-
-    _harvester = RegistryHarvester()
 
     # IConfigurer
 
@@ -91,63 +84,3 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         if package_type == DATASET_TYPE:
             return facets.registry_facets(facets_dict)
         return facets_dict
-
-    # IHarvester (``ocsregistry`` harvest sources)
-
-    def info(self) -> dict[str, str]:
-        return self._harvester.info()
-
-    def validate_config(self, config: Any) -> Any:
-        return self._harvester.validate_config(config)
-
-    def get_original_url(self, harvest_object_id: str) -> Any:
-        return self._harvester.get_original_url(harvest_object_id)
-
-    def gather_stage(self, harvest_job: Any) -> list[str]:
-        return self._harvester.gather_stage(harvest_job)
-
-    def fetch_stage(self, harvest_object: Any) -> bool:
-        return self._harvester.fetch_stage(harvest_object)
-
-    def import_stage(self, harvest_object: Any) -> Any:
-        return self._harvester.import_stage(harvest_object)
-
-    # IDCATRDFHarvester: records harvested as DCAT go to the CRIGE covering
-    # their region (the source's organisation when it covers it).
-
-    def before_create(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
-        self._place_dcat_record(harvest_object, dataset_dict)
-
-    def before_update(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
-        self._place_dcat_record(harvest_object, dataset_dict)
-
-    def after_download(self, content: Any, harvest_job: Any) -> tuple[Any, list[str]]:
-        if not content:
-            return content, []
-        try:
-            configured = json.loads(harvest_job.source.config or "{}").get("rdf_format")
-        except (ValueError, AttributeError):
-            configured = None
-        message = rdf_guard.unreadable(content, configured)
-        return (None, [message]) if message else (content, [])
-
-    def update_session(self, session: Any) -> Any:
-        # ckanext-dcat sets no timeout: a slow source would hold the job forever.
-        timeout = tk.config.get("ckanext.ocsregistry.dcat_harvest_timeout")
-        send = session.request
-
-        def request(method, url, **kwargs):
-            kwargs.setdefault("timeout", timeout)
-            return send(method, url, **kwargs)
-
-        session.request = request
-        return session
-
-    def _place_dcat_record(self, harvest_object: Any, dataset_dict: dict) -> None:
-        if dataset_dict.get("type") != DATASET_TYPE:
-            return
-        try:
-            dataset_dict["owner_org"] = record_mapping.choose_organization(
-                dataset_dict, source_config.SourceConfig(), dataset_dict.get("owner_org"))
-        except record_mapping.MappingError:
-            pass  # validation then names owner_org

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,6 +77,39 @@ def covered_pre_2016_codes(current_code: str, former_codes: Iterable[str]) -> li
     if former:
         return former
     return predecessors(current_code) or [current_code]
+
+
+def clean_code(value: object) -> str:
+    """An INSEE region code as typed ("1" becomes "01")."""
+    text = value.strip() if isinstance(value, str) else str(value).strip()
+    return text.zfill(2) if text.isdigit() and len(text) == 1 else text
+
+
+def parse_codes(value: object) -> list[str]:
+    """Codes from a form (list), the API (list or JSON) or a spreadsheet ("91; 73").
+
+    ``ValueError`` when the text looks like JSON but is not.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            value = json.loads(text)
+        else:
+            value = re.split(r"[;,|\s]+", text)
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    codes = (clean_code(v) for v in value)
+    return [c for c in codes if c]
+
+
+def covered_regions(value: object) -> list[str]:
+    """The codes of an organisation's "regions covered" extra ([] if unreadable)."""
+    try:
+        return parse_codes(value)
+    except ValueError:
+        return []
 
 
 def name(code: str) -> str:

@@ -1,4 +1,7 @@
-"""Harvesting between regional registries (ckanext-harvest)."""
-from ckanext.ocsregistry.harvesters.registry_harvester import RegistryHarvester
+"""The ``ocsregistry_harvester`` plugin (``plugin.py``): harvesting with ckanext-harvest
+and ckanext-dcat.
 
-__all__ = ["RegistryHarvester"]
+Nothing here is imported by the ``ocsregistry`` plugin when this one is not
+loaded: a site without ckanext-harvest or ckanext-dcat runs the registry
+without it.
+"""

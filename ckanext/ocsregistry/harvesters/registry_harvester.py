@@ -44,6 +44,9 @@ def _modified(value: Any) -> Optional[datetime.datetime]:
 
 
 class RegistryHarvester:
+    """IHarvester for ``ocsregistry`` sources; the ``ocsregistry_harvester`` plugin
+    (``plugin.py``) is this class, with the DCAT hooks and the edit guard."""
+
     def info(self) -> dict[str, str]:
         return {
             "name": NAME,

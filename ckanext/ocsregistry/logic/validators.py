@@ -161,26 +161,17 @@ def ocsregistry_iso_date(value: Any) -> Any:
 
 
 def _code(value: Any) -> str:
-    text = _text(value)
-    return text.zfill(2) if text.isdigit() and len(text) == 1 else text
+    return regions.clean_code(value)
 
 
 def _code_list(value: Any) -> list[str]:
     """Codes from a form (list), the API (list or JSON) or a spreadsheet ("91; 73")."""
-    if value is missing or value is None:
+    if value is missing:
         return []
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                raise tk.Invalid(_("Must be a list of INSEE region codes"))
-        else:
-            value = re.split(r"[;,|\s]+", text)
-    if not isinstance(value, (list, tuple)):
-        value = [value]
-    return [_code(v) for v in value if _text(v)]
+    try:
+        return regions.parse_codes(value)
+    except ValueError:
+        raise tk.Invalid(_("Must be a list of INSEE region codes"))
 
 
 def ocsregistry_current_region_code(value: Any) -> Any:
@@ -226,19 +217,11 @@ def ocsregistry_current_region_codes(value: Any) -> Any:
     return json.dumps(_checked_codes(value, merged=False))
 
 
-def covered_regions(value: Any) -> list[str]:
-    """The codes of an organisation's "regions covered" extra ([] if unreadable)."""
-    try:
-        return _code_list(value)
-    except tk.Invalid:
-        return []
-
-
 def org_regions(owner_org: Any) -> list[str]:
     if not owner_org or owner_org is missing:
         return []
     org = model.Group.get(_text(owner_org))
-    return covered_regions(org.extras.get("regions_covered")) if org is not None else []
+    return regions.covered_regions(org.extras.get("regions_covered")) if org is not None else []
 
 
 def _add_error(errors: dict, field: str, message: str) -> None:

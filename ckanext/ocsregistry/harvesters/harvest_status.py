@@ -5,14 +5,14 @@ from typing import Any, Optional
 
 import ckan.plugins as p
 from ckan import model
+from ckanext.harvest.model import HarvestObject
 
 
 def harvest_info(package_id: str) -> Optional[dict[str, Any]]:
     """The harvest source and last harvest of a harvested record, or ``None``."""
+    # Without the harvest plugin its tables may not exist.
     if not package_id or not p.plugin_loaded("harvest"):
         return None
-    from ckanext.harvest.model import HarvestObject
-
     obj = (model.Session.query(HarvestObject)
            .filter(HarvestObject.package_id == package_id, HarvestObject.current.is_(True))
            .order_by(HarvestObject.import_finished.desc().nullslast())
