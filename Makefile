@@ -1,11 +1,14 @@
 # The two set-up commands (see README.md). Everything lives in .stack/.
-.PHONY: run test stop status install benchmark benchmark-harvest
+.PHONY: run test test-fast stop status install benchmark benchmark-harvest
 
 run:      ## install and start the whole stack, load the demo registry, serve CKAN
 	bash devstack/stack.sh run
 
 test:     ## install what is missing, start the services, run the whole test suite
 	bash devstack/stack.sh test $(PYTEST_ARGS)
+
+test-fast: ## the same without the live tests (second CKAN site, browser, subprocesses)
+	bash devstack/stack.sh test -m "not live" $(PYTEST_ARGS)
 
 stop:     ## stop CKAN, Solr, Redis and PostgreSQL
 	bash devstack/stack.sh stop

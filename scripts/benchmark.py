@@ -208,9 +208,9 @@ def measure(ini: str, n: int) -> dict:
                 "vocab_ocsregistry_region", "vocab_ocsregistry_characteristic",
                 "vocab_ocsregistry_vintage", "vocab_ocsregistry_dimension", "organization"]),
             "q": "synthétique"}).json(), 10)
-        from ckanext.ocsregistry import registry_table
-        columns = [c.name for c in registry_table.columns("fr")]
-        out["stock_s"], out["stock_bytes"] = timed(lambda: stock_csv(api, columns))
+        from ckanext.ocsregistry.table import columns
+        names = [c.name for c in columns.columns("fr")]
+        out["stock_s"], out["stock_bytes"] = timed(lambda: stock_csv(api, names))
         out["rss_after_stock_mb"] = server.peak_rss_mb()
         out["page_bytes"], out["page_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/map")
         return out

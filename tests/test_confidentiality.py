@@ -31,7 +31,6 @@ import redis
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from ckan import model
-from ckan import plugins
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.lib.search.common import make_connection
 from ckan.plugins import toolkit as tk
@@ -39,11 +38,14 @@ from ckan.tests import factories
 from ckan.tests.helpers import CKANCliRunner, _get_test_app
 from werkzeug.datastructures import MultiDict
 
-from ckanext.ocsregistry import registry_table
+from ckanext.ocsregistry.record import schema_fields
+from ckanext.ocsregistry.table import columns
 from ckanext.ocsregistry.harvesters import job_runner
 
 from .conftest import record
 from .conftest import ensure_plugin_tables, harvest_source
+
+pytestmark = pytest.mark.live  # a second CKAN process, a browser or a subprocess
 
 PASSWORD = "Correct-horse-123"  # given to every user of the world below
 RESTRICTED = ("amo_price", "production_price", "funders", "funding_details")
@@ -199,10 +201,10 @@ def write_cli_import(world: World, w: Written) -> None:
     created = _api(world.app, "package_create", world.users["editor"]["token"],
                    **_base_record(world.owner_org, w.name))
     w.id = created["id"]
-    columns = [registry_table.find_column(n, "fr") for n in ("name", *RESTRICTED)]
+    wanted = [columns.find_column(n, "fr") for n in ("name", *RESTRICTED)]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([c.header for c in columns])
+    writer.writerow([c.header for c in wanted])
     writer.writerow([w.name] + [w.markers[n] for n in RESTRICTED])
     path = f"/tmp/ocsregistry-confidentiality-{w.name}.csv"
     with open(path, "w", encoding="utf-8-sig") as f:
@@ -281,8 +283,7 @@ def world(reset_db_once, source_process):
         w = Written(path=path, name=f"conf-{uid}-{i}", markers=_markers())
         write(world, w)
         world.written[path] = w
-    yield world
-    plugins.unload_all()
+    return world
 
 
 # --------------------------------------------------------------------------
@@ -557,12 +558,12 @@ def test_a_bad_restricted_value_is_refused_by_name_and_nothing_is_written(world)
 
 def test_every_restricted_field_is_kept_out_of_ckans_package():
     """A field marked restricted must be written by the restricted store, never as an extra."""
-    for field_def in registry_table.schema_fields():
+    for field_def in schema_fields():
         if field_def.get("ocsregistry_restricted"):
             names = field_def["validators"].split()
             assert names[0] == "ocsregistry_restricted_input", field_def["field_name"]
             assert names[-1] == "ocsregistry_restricted_stash", field_def["field_name"]
-    assert tuple(f["field_name"] for f in registry_table.schema_fields()
+    assert tuple(f["field_name"] for f in schema_fields()
                  if f.get("ocsregistry_restricted")) == RESTRICTED
 
 

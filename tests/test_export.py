@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 from ckan.tests import factories
 from openpyxl import load_workbook
+
+from ckanext.ocsregistry.table import export
 
 from .conftest import create_record
 
@@ -116,7 +119,12 @@ def test_xlsx_has_the_same_rows_as_csv(app, records):
 
 
 def test_export_is_streamed(app, records):
+    """Sent as it is produced (no length known in advance), in pieces."""
     resp = app.get("/ocsregistry/export.csv")
-    assert resp.is_streamed
+    assert resp.is_streamed and "Content-Length" not in resp.headers
+    chunks = list(export.csv_stream({"user": ""}, {"lang": "fr"}, batch=1))
+    assert len(chunks) == 3  # header, then one piece per record
+    assert b"".join(chunks) == resp.data
     resp = app.get("/ocsregistry/export.xlsx")
-    assert resp.is_streamed
+    assert resp.is_streamed and "Content-Length" not in resp.headers
+    assert zipfile.ZipFile(io.BytesIO(resp.data)).testzip() is None

@@ -71,9 +71,9 @@ def test_filters_match_the_catalogue_search(registry, filters, expected):
     names = {b["name"] for r in data["regions"] for b in r["bases"]}
     assert names == expected
     # the catalogue search with the same parameters finds the same records
-    from ckanext.ocsregistry import registry_search
-    search = registry_search.package_search_params(
-        {k: [v] if k in registry_search.FILTER_FIELDS else v for k, v in filters.items()})
+    from ckanext.ocsregistry.search import query
+    search = query.package_search_params(
+        {k: [v] if k in query.FILTER_FIELDS else v for k, v in filters.items()})
     found = call_action("package_search", context={"user": ""}, rows=100, **search)
     assert {r["name"] for r in found["results"]} == expected
 

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from .conftest import create_record
 from .live_site import serve
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,7 +28,8 @@ def live_site(ckan_config):
 
 def _rendered_dom(url: str) -> BeautifulSoup:
     chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed (devstack/stack.sh installs it)"
+    if not chromium:
+        pytest.skip("Debian's chromium is not installed (devstack/stack.sh installs it)")
     with tempfile.TemporaryDirectory() as profile:
         out = subprocess.run(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,1400",

@@ -10,7 +10,7 @@ from rdflib.namespace import FOAF, RDF, SKOS, XSD
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCT
 from ckanext.ocsregistry.profiles import DQV, GEODCATAP, INSEE_REGION
 
-from .conftest import RESTRICTED_VALUES, VALID_RECORD, create_record
+from .conftest import RESTRICTED_VALUES, VALID_RECORD, as_user, create_record
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -18,8 +18,7 @@ SHAPES = os.path.join(os.path.dirname(__file__), "data", "shacl", "dcat-ap_3_sha
 
 
 def rdf(app, url: str, user: str | None = None) -> tuple[Graph, str]:
-    environ = {"REMOTE_USER": user} if user else {}
-    body = app.get(url, extra_environ=environ).body
+    body = app.get(url, **as_user(user)).body
     graph = Graph()
     graph.parse(data=body, format="turtle")
     return graph, body
@@ -64,7 +63,7 @@ def test_restricted_fields_are_never_output(app, ge_record, crige_grand_est, sys
     for url in (f"/dataset/{ge_record['name']}.ttl", f"/dataset/{ge_record['name']}.rdf",
                 f"/dataset/{ge_record['name']}.jsonld", "/catalog.ttl"):
         _g, body = rdf(app, url, user) if url.endswith(".ttl") else (None, app.get(
-            url, extra_environ={"REMOTE_USER": user} if user else {}).body)
+            url, **as_user(user)).body)
         for value in ("zanzibarfund", "45000", "1250000", RESTRICTED_VALUES["funding_details"]):
             assert value not in body, (url, value)
 

@@ -9,7 +9,7 @@ import pytest
 from ckan.lib.redis import connect_to_redis
 from ckan.tests.helpers import call_action
 
-from ckanext.ocsregistry import record_cache
+from ckanext.ocsregistry.search import digests, fields
 
 from .conftest import create_record
 
@@ -22,7 +22,7 @@ def _rows(app):
 
 
 def _stored(name):
-    return {k.decode(): v.decode() for k, v in connect_to_redis().hgetall(record_cache._key(name)).items()}
+    return {k.decode(): v.decode() for k, v in connect_to_redis().hgetall(digests._key(name)).items()}
 
 
 def test_indexing_stores_the_digest(crige_grand_est):
@@ -37,14 +37,14 @@ def test_indexing_stores_the_digest(crige_grand_est):
 def test_missing_digests_are_rebuilt_from_the_index(app, crige_grand_est):
     pkg = create_record(crige_grand_est)
     expected = _rows(app)
-    connect_to_redis().delete(record_cache._key(pkg["name"]))
+    connect_to_redis().delete(digests._key(pkg["name"]))
     assert _rows(app) == expected
     assert _stored(pkg["name"])["modified"] == pkg["metadata_modified"][:19]
 
 
 def test_stale_digests_are_not_served(app, crige_grand_est):
     pkg = create_record(crige_grand_est)
-    key = record_cache._key(pkg["name"])
+    key = digests._key(pkg["name"])
     redis = connect_to_redis()
     redis.hset(key, mapping={
         "modified": "2000-01-01T00:00:00",
@@ -67,21 +67,22 @@ def test_an_update_or_a_deletion_shows_at_once(app, crige_grand_est):
 
 def test_records_indexed_before_the_key_facet_are_still_listed(app, crige_grand_est,
                                                                monkeypatch):
-    from ckanext.ocsregistry import indexing
+    from ckanext.ocsregistry.search import index
 
-    index_document = indexing.index_document
+    prepare = index.prepare
 
     def as_older_versions_did(pkg_dict):  # no vocab_ocsregistry_key in the document
-        index_document(pkg_dict)
-        pkg_dict.pop(indexing.FACET_KEY, None)
+        prepare(pkg_dict)
+        pkg_dict.pop(fields.FACET_KEY, None)
+        return pkg_dict
 
-    monkeypatch.setattr(indexing, "index_document", as_older_versions_did)
+    monkeypatch.setattr(index, "prepare", as_older_versions_did)
     create_record(crige_grand_est, name="ocs-old-a", title="Ancienne A")
     create_record(crige_grand_est, name="ocs-old-b", title="Ancienne B")
     monkeypatch.undo()
     create_record(crige_grand_est, name="ocs-new", title="Nouvelle")
-    keyed = call_action("package_search", rows=0, **{"facet.field": [indexing.FACET_KEY]})
-    assert len(keyed["search_facets"][indexing.FACET_KEY]["items"]) == 1
+    keyed = call_action("package_search", rows=0, **{"facet.field": [fields.FACET_KEY]})
+    assert len(keyed["search_facets"][fields.FACET_KEY]["items"]) == 1
 
     rows = _rows(app)
 

@@ -138,7 +138,14 @@ def test_defaults_for_reliability_visibility_and_review(crige_grand_est):
     assert created["review_frequency_months"] == "12"
 
 
-@pytest.mark.parametrize("field,value,error_key", BAD_VALUES)
+# The whole table is checked against the schema in logic/test_schema_validation.py;
+# here one value of each kind goes through the action, to show nothing is written.
+END_TO_END = [v for v in BAD_VALUES if v[0] in (
+    "title", "region_code", "vintages", "mmu_m2", "data_url", "info_updated", "amo_price",
+    "funders")][::2]
+
+
+@pytest.mark.parametrize("field,value,error_key", END_TO_END)
 def test_bad_value_is_refused_on_create_and_nothing_is_written(
         crige_grand_est, field, value, error_key):
     before = _package_count()
@@ -149,7 +156,7 @@ def test_bad_value_is_refused_on_create_and_nothing_is_written(
     assert _package_count() == before
 
 
-@pytest.mark.parametrize("field,value,error_key", BAD_VALUES)
+@pytest.mark.parametrize("field,value,error_key", END_TO_END)
 def test_bad_value_is_refused_on_update_and_the_record_is_unchanged(
         crige_grand_est, field, value, error_key):
     created = create_record(crige_grand_est)
@@ -169,7 +176,7 @@ def test_error_messages_are_explicit(crige_grand_est):
                       data_url="ftp://x", info_updated="31/03/2024")
     errors = err.value.error_dict
     assert "Occitanie" in errors["region_code"][0] and "76" in errors["region_code"][0]
-    assert "0" in errors["mmu_m2"][0]
+    assert errors["mmu_m2"] == [tk._("Must be a number of 0 or more")]
     assert "http" in errors["data_url"][0]
     assert "YYYY-MM-DD" in errors["info_updated"][0]
 

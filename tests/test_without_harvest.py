@@ -16,6 +16,8 @@ from ckan.tests import factories
 
 from .conftest import create_record
 
+pytestmark = pytest.mark.live  # a second CKAN process, a browser or a subprocess
+
 BLOCK_HARVEST_AND_DCAT = textwrap.dedent('''
     import importlib.abc
     import sys

@@ -8,7 +8,8 @@ import click
 import ckan.plugins as p
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import demo, maintenance, registry_import
+from ckanext.ocsregistry import demo, maintenance, record
+from ckanext.ocsregistry.table import importer
 
 __all__ = ["ocsregistry"]
 
@@ -60,8 +61,8 @@ def import_table(path: str, dry_run: bool, user: str | None):
     row is valid. Funding cells left empty keep the record's values.
     """
     if user is None:
-        user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    report = registry_import.run(path, user, dry_run=dry_run)
+        user = record.site_context()["user"]
+    report = importer.run(path, user, dry_run=dry_run)
     for error in report.file_errors:
         click.echo(f"{path}: {error}", err=True)
     for row in report.rows:

@@ -7,19 +7,14 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import restricted
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry import record, restricted
+from ckanext.ocsregistry.record import DATASET_TYPE
 _PATH = os.path.join(os.path.dirname(__file__), "data", "demo_registry.json")
 
 
 def read() -> dict[str, Any]:
     with open(_PATH, encoding="utf-8") as f:
         return json.load(f)
-
-
-def _context() -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
 
 
 def _comparable(value: Any) -> Any:
@@ -34,9 +29,9 @@ def _comparable(value: Any) -> Any:
 def _upsert(kind: str, data: dict[str, Any]) -> str:
     """Create, update or leave one organisation or dataset; says which it did."""
     try:
-        existing = tk.get_action(f"{kind}_show")(_context(), {"id": data["name"]})
+        existing = tk.get_action(f"{kind}_show")(record.site_context(), {"id": data["name"]})
     except tk.ObjectNotFound:
-        tk.get_action(f"{kind}_create")(_context(), data)
+        tk.get_action(f"{kind}_create")(record.site_context(), data)
         return "created"
     if kind == "package":
         existing = restricted.with_values(existing)
@@ -44,7 +39,7 @@ def _upsert(kind: str, data: dict[str, Any]) -> str:
         existing = dict(existing, owner_org=existing["organization"]["name"])
     if all(_comparable(existing.get(k)) == _comparable(v) for k, v in data.items()):
         return "unchanged"  # no rewrite, no activity, no reindex on every `make run`
-    tk.get_action(f"{kind}_update")(_context(), dict(data, id=existing["id"]))
+    tk.get_action(f"{kind}_update")(record.site_context(), dict(data, id=existing["id"]))
     return "updated"
 
 

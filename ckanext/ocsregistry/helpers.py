@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
-from ckanext.ocsregistry import regions, registry_table, restricted
+from ckanext.ocsregistry import record, regions, restricted
 
 __all__ = [
     "ocsregistry_current_region_choices",
@@ -40,15 +40,7 @@ def ocsregistry_merged_region_choices(field: Optional[dict] = None) -> list[dict
 
 def ocsregistry_label(labels: Any) -> str:
     """A {fr: ..., en: ...} label in the user's language, French by default."""
-    return registry_table.label(labels, current_lang())
-
-
-def current_lang() -> str:
-    try:
-        lang = tk.h.lang()
-    except RuntimeError:  # outside a request (CLI, background job)
-        lang = tk.config.get("ckan.locale_default")
-    return lang or "fr"
+    return record.label(labels, record.current_language())
 
 
 def ocsregistry_form_sections(fields: list[dict]) -> list[dict[str, Any]]:
@@ -88,7 +80,7 @@ def ocsregistry_json_script(data: Any) -> Markup:
 
 def ocsregistry_field_choices(field_name: str) -> list[dict[str, str]]:
     """A registry field's choices, labelled in the user's language."""
-    field = registry_table.schema_field(field_name)
+    field = record.schema_field(field_name)
     return [{"value": c["value"], "label": ocsregistry_label(c["label"])}
             for c in field.get("choices") or []]
 
@@ -96,11 +88,11 @@ def ocsregistry_field_choices(field_name: str) -> list[dict[str, str]]:
 def ocsregistry_request_query(**extra: Any) -> str:
     """The registry filters of the current request, as a query string."""
     from ckan.common import request
-    from ckanext.ocsregistry import registry_search
+    from ckanext.ocsregistry.search import query
 
-    filters = registry_search.filters_from_args(request.args)
-    filters.update({k: [v] if k in registry_search.FILTER_FIELDS else v for k, v in extra.items()})
-    return registry_search.query_string(filters)
+    filters = query.filters_from_args(request.args)
+    filters.update({k: [v] if k in query.FILTER_FIELDS else v for k, v in extra.items()})
+    return query.query_string(filters)
 
 
 def ocsregistry_harvest_info(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from ckan import model
 from ckan.lib import search
 
-from ckanext.ocsregistry import record_cache
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry.search import digests
+from ckanext.ocsregistry.record import DATASET_TYPE
 from ckanext.ocsregistry.restricted import derived
 
 
@@ -16,9 +16,9 @@ def upgrade() -> dict[str, int]:
     _run_migrations("ocsregistry")
     activities = derived.scrub_all_history()
     model.repo.commit()
-    digests = record_cache.clear()
+    dropped = digests.clear()
     ids = [row[0] for row in model.Session.query(model.Package.id)
            .filter(model.Package.type == DATASET_TYPE, model.Package.state != "deleted")]
     if ids:
         search.rebuild(package_ids=ids, quiet=True)
-    return {"activities": activities, "digests": digests, "records": len(ids)}
+    return {"activities": activities, "digests": dropped, "records": len(ids)}

@@ -5,16 +5,15 @@ ckanext-dcat) is the ``ocsregistry_harvester`` plugin, in ``harvesters/``.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.ocsregistry import facets, indexing, record_cache, registry_search
+from ckanext.ocsregistry.search import facets, index, query
 from ckanext.ocsregistry.restricted import derived, policy, write
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry.record import DATASET_TYPE
 
 
 @tk.blanket.config_declarations
@@ -56,14 +55,10 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         write.persist(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        derived.prepare_index_document(pkg_dict)
-        if pkg_dict.get("type") == DATASET_TYPE:
-            indexing.index_document(pkg_dict)
-            record_cache.store([json.loads(pkg_dict["validated_data_dict"])])
-        return pkg_dict
+        return index.prepare(pkg_dict)
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        vintage_fq = registry_search.vintage_range_fq_from_extras(search_params.get("extras") or {})
+        vintage_fq = query.vintage_range_fq_from_extras(search_params.get("extras") or {})
         if vintage_fq:
             search_params["fq"] = (search_params.get("fq") or "") + " " + vintage_fq
         return search_params

@@ -25,8 +25,8 @@ from ckanext.dcat.profiles import EuropeanDCATAP3Profile
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCT, FOAF, GSP, LOCN, VCARD
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.ocsregistry import regions, registry_table, restricted
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry import record, regions, restricted
+from ckanext.ocsregistry.record import DATASET_TYPE
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -122,6 +122,12 @@ def _wkt_bbox(code: str) -> Optional[str]:
     return f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
 
 
+# The parts of a record, each written by a ``_graph_<part>`` method and read
+# back by the matching ``_parse_<part>``, in this order (after ckanext-dcat's
+# own ``euro_dcat_ap_3`` part: title, description, dates, contact...).
+RECORD_PARTS = ("spatial", "concepts", "vintages", "agents_and_links", "measurements",
+                "quality", "distributions")
+
 class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
     """DCAT-AP 3 + GeoDCAT-AP for ``ocs`` records; other datasets as euro_dcat_ap_3."""
 
@@ -164,13 +170,8 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         public = {k: v for k, v in dataset_dict.items() if k not in hidden}
         super().graph_from_dataset(public, dataset_ref)
         self._bind()
-        self._graph_spatial(public, dataset_ref)
-        self._graph_concepts(public, dataset_ref)
-        self._graph_vintages(public, dataset_ref)
-        self._graph_agents_and_links(public, dataset_ref)
-        self._graph_measurements(public, dataset_ref)
-        self._graph_quality(public, dataset_ref)
-        self._graph_distributions(public, dataset_ref)
+        for part in RECORD_PARTS:
+            getattr(self, f"_graph_{part}")(public, dataset_ref)
         self._explicit_classes(dataset_ref)
 
     def _explicit_classes(self, ref: Any) -> None:
@@ -192,7 +193,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         self.g.add((uri, RDF.type, SKOS.Concept))
         self.g.add((uri, SKOS.inScheme, URIRef(f"{vocabulary_base()}{scheme}")))
         for lang in ("fr", "en"):
-            self.g.add((uri, SKOS.prefLabel, Literal(registry_table.choice_label(field, value, lang),
+            self.g.add((uri, SKOS.prefLabel, Literal(record.choice_label(field, value, lang),
                                                      lang=lang)))
         return uri
 
@@ -217,7 +218,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         if data.get("ocs_characteristic"):
             self.g.add((ref, DCT.type, self._concept(
                 "characteristic", data["ocs_characteristic"],
-                registry_table.schema_field("ocs_characteristic"))))
+                record.schema_field("ocs_characteristic"))))
         for theme, labels in THEMES.items():
             self.g.add((ref, DCAT.theme, theme))
             self.g.add((theme, RDF.type, SKOS.Concept))
@@ -225,7 +226,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                 self.g.add((theme, SKOS.prefLabel, Literal(text, lang=lang)))
         for dimension in data.get("dimensions") or []:
             self.g.add((ref, DCAT.theme, self._concept("dimension", dimension,
-                                                       registry_table.schema_field("dimensions"))))
+                                                       record.schema_field("dimensions"))))
         frequency = FREQUENCIES.get(str(data.get("review_frequency_months") or ""))
         if frequency:
             uri = URIRef(EU_FREQUENCY + frequency)
@@ -238,7 +239,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((identifier, SKOS.notation, Literal(data["internal_id"])))
 
     def _graph_vintages(self, data: dict, ref: Any) -> None:
-        status_field = registry_table.schema_field("vintages", "status")
+        status_field = record.schema_field("vintages", "status")
         available = []
         for vintage in data.get("vintages") or []:
             year = vintage.get("year")
@@ -336,13 +337,8 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             return dataset_dict
         record: dict[str, Any] = {"type": DATASET_TYPE}
         self._parse_base(record, dataset_dict)
-        self._parse_spatial(record, dataset_ref)
-        self._parse_concepts(record, dataset_ref)
-        self._parse_vintages(record, dataset_ref)
-        self._parse_agents_and_links(record, dataset_ref)
-        self._parse_measurements(record, dataset_ref)
-        self._parse_quality(record, dataset_ref)
-        self._parse_distributions(record, dataset_dict)
+        for part in RECORD_PARTS:
+            getattr(self, f"_parse_{part}")(record, dataset_ref, dataset_dict)
         dataset_dict.clear()
         dataset_dict.update(record)
         return dataset_dict
@@ -381,7 +377,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         # ckanext-dcat's harvester keeps its guid among the extras.
         record["extras"] = [e for e in extras if e["key"] in ("guid", "uri", "identifier")]
 
-    def _parse_spatial(self, record: dict[str, Any], ref: Any) -> None:
+    def _parse_spatial(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
         current, former, unknown = None, [], []
         for code in self._region_codes(ref):
             region = regions.get(code)
@@ -397,7 +393,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         if former:
             record["former_region_codes"] = sorted(former)
 
-    def _parse_concepts(self, record: dict[str, Any], ref: Any) -> None:
+    def _parse_concepts(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
         g = self.g
         _put(record, "ocs_characteristic",
              _last(_concept_value(t, "characteristic") for t in g.objects(ref, DCT.type)))
@@ -408,7 +404,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                    for f in g.objects(ref, DCT.accrualPeriodicity)))
         _put(record, "internal_id", self._text_at(ref, ADMS.identifier, SKOS.notation))
 
-    def _parse_vintages(self, record: dict[str, Any], ref: Any) -> None:
+    def _parse_vintages(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
         vintages = list(filter(None, map(self._vintage, self.g.objects(ref, DCT.temporal))))
         _put(record, "vintages", sorted(vintages, key=lambda v: v["year"]))
 
@@ -421,7 +417,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         _put(vintage, "note", _text(self.g.value(period, SKOS.note)))
         return vintage
 
-    def _parse_agents_and_links(self, record: dict[str, Any], ref: Any) -> None:
+    def _parse_agents_and_links(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
         g = self.g
         names = (_text(g.value(agent, FOAF.name)) for agent in g.objects(ref, DCT.creator))
         _put(record, "producers", sorted(filter(None, names)))
@@ -429,7 +425,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         _put(record, "imagery", self._text_at(ref, DCT.provenance, RDFS.label))
 
     @staticmethod
-    def _parse_distributions(record: dict[str, Any], parsed: dict[str, Any]) -> None:
+    def _parse_distributions(record: dict[str, Any], _ref: Any, parsed: dict[str, Any]) -> None:
         """euro_dcat_ap_3 read every distribution as a resource: the data link's is taken out."""
         resources = []
         for resource in parsed.get("resources") or []:
@@ -440,7 +436,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                                                            "format", "uri") if resource.get(k)})
         record["resources"] = resources
 
-    def _parse_measurements(self, record: dict[str, Any], ref: Any) -> None:
+    def _parse_measurements(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
         g = self.g
         for measurement in g.objects(ref, DQV.hasQualityMeasurement):
             metric = _concept_value(g.value(measurement, DQV.isMeasurementOf) or "", "metric")
@@ -453,7 +449,7 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             if name == "mmu_m2":
                 _put(record, "mmu", _text(g.value(measurement, RDFS.comment)))
 
-    def _parse_quality(self, record: dict[str, Any], ref: Any) -> None:
+    def _parse_quality(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
         _put(record, "class_details", self._text_at(ref, DCT.conformsTo, DCT.description))
         _put(record, "level_details", self._text_at(ref, DCT.conformsTo, SKOS.scopeNote))
         _put(record, "interpretation_scale",

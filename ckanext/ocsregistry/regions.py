@@ -17,6 +17,9 @@ from typing import Iterable, Optional
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 
 CURRENT = "2016"
+# Current regions drawn as insets beside mainland France (the map page passes
+# them to its script, which draws them apart).
+OVERSEAS = ("01", "02", "03", "04", "06")
 PRE_2016 = "pre-2016"
 
 

@@ -1,7 +1,7 @@
 """Pages of the registry: the national map and the CSV / Excel export.
 
 Views stay thin: the data comes from actions (``ocsregistry_map_data``,
-``package_search`` through ``registry_export``), which check access.
+``package_search`` through ``table.export``), which check access.
 """
 from __future__ import annotations
 
@@ -12,16 +12,15 @@ from flask import Blueprint, Response, stream_with_context
 import ckan.plugins.toolkit as tk
 from ckan.common import request
 
-from ckanext.ocsregistry import registry_export, registry_search
+from ckanext.ocsregistry import regions
+from ckanext.ocsregistry.search import query
+from ckanext.ocsregistry.table import export
 from ckanext.ocsregistry.logic import schema as ocs_schema
 from ckanext.ocsregistry.logic.action import validate_filters
 
 __all__ = ["ocsregistry"]
 
 ocsregistry = Blueprint("ocsregistry", __name__, url_prefix="/ocsregistry")
-
-OVERSEAS = ("01", "02", "03", "04", "06")
-
 
 def _context() -> dict[str, Any]:
     return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
@@ -35,7 +34,7 @@ def _organizations() -> list[dict[str, str]]:
 
 def map_page():
     embed = request.args.get("embed") in ("1", "true", "yes")
-    data_dict = registry_search.filters_from_args(request.args, allowed=("era",))
+    data_dict = query.filters_from_args(request.args, allowed=("era",))
     errors: dict[str, Any] = {}
     try:
         data = tk.get_action("ocsregistry_map_data")(_context(), data_dict)
@@ -47,17 +46,17 @@ def map_page():
         data_dict = {"era": data_dict.get("era")} if "era" not in errors else {}
         data = tk.get_action("ocsregistry_map_data")(_context(), data_dict)
     filters = {k: v for k, v in data_dict.items() if k != "era"}
-    query = registry_search.query_string(filters)
+    search_query = query.query_string(filters)
     extra_vars = {
         "data": data,
         "filters": filters,
         "errors": errors,
         "embed": embed,
-        "overseas": [r for r in data["regions"] if r["code"] in OVERSEAS],
+        "overseas": [r for r in data["regions"] if r["code"] in regions.OVERSEAS],
         "organizations": _organizations(),
-        "search_url": tk.h.url_for("ocs.search") + ("?" + query if query else ""),
-        "export_query": query,
-        "page_query": registry_search.query_string(filters, era=data["era"]),
+        "search_url": tk.h.url_for("ocs.search") + ("?" + search_query if search_query else ""),
+        "export_query": search_query,
+        "page_query": query.query_string(filters, era=data["era"]),
         "tiles_url": tk.config.get("ckanext.ocsregistry.map_tiles_url"),
         "tiles_attribution": tk.config.get("ckanext.ocsregistry.map_tiles_attribution"),
     }
@@ -65,9 +64,9 @@ def map_page():
     return tk.render(template, extra_vars)
 
 
-def export(fmt: str):
+def export_table(fmt: str):
     context = _context()
-    data_dict = registry_search.filters_from_args(request.args, allowed=("lang",))
+    data_dict = query.filters_from_args(request.args, allowed=("lang",))
     try:
         tk.check_access("ocsregistry_export", context, data_dict)
         filters = validate_filters(data_dict, ocs_schema.export_schema(), context)
@@ -76,15 +75,15 @@ def export(fmt: str):
     except tk.ValidationError as e:
         return tk.abort(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in e.error_dict.items()))
     if fmt == "xlsx":
-        rows = registry_export.iter_rows(context, filters)
-        body, mimetype = registry_export.xlsx_stream(rows, filters["lang"]), registry_export.XLSX_MIMETYPE
+        rows = export.iter_rows(context, filters)
+        body, mimetype = export.xlsx_stream(rows, filters["lang"]), export.XLSX_MIMETYPE
     else:
-        body, mimetype = registry_export.csv_stream(context, filters), "text/csv"
-    filename = registry_export.filename(fmt, filters["lang"])
+        body, mimetype = export.csv_stream(context, filters), "text/csv"
+    filename = export.filename(fmt, filters["lang"])
     return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 ocsregistry.add_url_rule("/map", view_func=map_page, endpoint="map")
-ocsregistry.add_url_rule("/export.csv", view_func=export, endpoint="export_csv", defaults={"fmt": "csv"})
-ocsregistry.add_url_rule("/export.xlsx", view_func=export, endpoint="export_xlsx", defaults={"fmt": "xlsx"})
+ocsregistry.add_url_rule("/export.csv", view_func=export_table, endpoint="export_csv", defaults={"fmt": "csv"})
+ocsregistry.add_url_rule("/export.xlsx", view_func=export_table, endpoint="export_xlsx", defaults={"fmt": "xlsx"})

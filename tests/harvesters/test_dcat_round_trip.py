@@ -9,12 +9,12 @@ from ckan.tests.helpers import call_action
 from ckanext.ocsregistry import restricted
 from ckanext.ocsregistry.harvesters import job_runner
 from ckanext.ocsregistry.profiles import NOT_CARRIED
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry.record import DATASET_TYPE
 
-from ..conftest import VALID_RECORD
+from ..conftest import VALID_RECORD, as_user
 from .conftest import harvest_source
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 # Set by the site that stores the record, not carried by any format.
 LOCAL = {"id", "name", "owner_org", "metadata_created", "metadata_modified", "organization",
@@ -83,7 +83,7 @@ def test_an_unreadable_rdf_source_is_reported_and_changes_nothing(
     after = call_action("package_show", id=record["id"])
     assert after["state"] == "active" and after["metadata_modified"] == record["metadata_modified"]
     page = app.get(f"/harvest/{source['name']}/job/{job['id']}",
-                   extra_environ={"REMOTE_USER": sysadmin["name"]}).body
+                   **as_user(sysadmin["name"])).body
     assert "Error parsing the RDF file" in page
 
 
@@ -123,5 +123,5 @@ def test_dcat_records_go_to_the_crige_of_their_region_and_bad_ones_are_reported(
     assert [(r["title"], r["owner_org"]) for r in found] == [
         (VALID_RECORD["title"], crige_grand_est["org"]["id"])]
     page = app.get(f"/harvest/{source['name']}/job/{job['id']}",
-                   extra_environ={"REMOTE_USER": sysadmin["name"]}).body
+                   **as_user(sysadmin["name"])).body
     assert "Region code" in page and "99" in page

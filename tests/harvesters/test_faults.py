@@ -12,7 +12,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.ocsregistry.harvesters import job_runner
 
-from ..conftest import record
+from ..conftest import as_user, record
 from .conftest import harvest_source, package_search_body
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -57,7 +57,7 @@ def error_messages(job: dict) -> list[str]:
 
 def job_page(app, harvested, job) -> str:
     return app.get(f"/harvest/{harvested['source']['name']}/job/{job['id']}",
-                   extra_environ={"REMOTE_USER": harvested["sysadmin"]["name"]}).body
+                   **as_user(harvested["sysadmin"]["name"])).body
 
 
 @pytest.mark.parametrize("answer, expected", [

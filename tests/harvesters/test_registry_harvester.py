@@ -13,11 +13,11 @@ from ckan.tests.helpers import call_action
 from ckanext.ocsregistry.harvesters import job_runner, record_mapping
 
 from ckanext.ocsregistry import restricted
-from ..conftest import RESTRICTED_VALUES, VALID_RECORD
+from ..conftest import RESTRICTED_VALUES, VALID_RECORD, as_user
 from ..live_site import ckan_command, serve
 from .conftest import harvest_source, site_context
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_harvested_records_are_marked_and_local_editors_cannot_overwrite_them(
     name = VALID_RECORD["name"]
     editor = crige_grand_est["editor"]["name"]
 
-    page = app.get(f"/ocs/{name}", extra_environ={"REMOTE_USER": editor})
+    page = app.get(f"/ocs/{name}", **as_user(editor))
     assert "ocsregistry-harvested" in page.body and "Fiche moissonnée" in page.body
     assert source["title"] in page.body and source_site.url in page.body
     assert f"/ocs/edit/{name}" not in page.body
@@ -166,7 +166,7 @@ def test_harvested_records_are_marked_and_local_editors_cannot_overwrite_them(
     with pytest.raises(tk.NotAuthorized):
         call_action("resource_create", context={"user": editor, "ignore_auth": False},
                     package_id=name, url="https://example.org/local.zip", name="Local file")
-    app.get(f"/ocs/edit/{name}", extra_environ={"REMOTE_USER": editor}, status=403)
+    app.get(f"/ocs/edit/{name}", **as_user(editor), status=403)
     assert local(name)["title"] == VALID_RECORD["title"]
     # Sysadmins still can (the page warns them that a harvest would undo it).
     call_action("package_patch", context={"user": sysadmin["name"], "ignore_auth": False},

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.ocsregistry import record
 from ckanext.harvest import queue
 
 
@@ -42,8 +44,7 @@ def run_source(source: str, force: bool = False) -> dict[str, Any]:
 
     ``force``: re-import records the source has not changed (registry sources).
     """
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    context = {"user": site_user, "ignore_auth": True}
+    context = record.site_context()
     source_dict = tk.get_action("harvest_source_show")(context, {"id": source})
     if force:
         forget_modification_dates(source_dict["id"])

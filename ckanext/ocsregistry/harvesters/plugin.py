@@ -22,7 +22,7 @@ from ckanext.harvest.interfaces import IHarvester
 
 from ckanext.ocsregistry.harvesters import auth, rdf_guard, record_mapping, source_config
 from ckanext.ocsregistry.harvesters.registry_harvester import RegistryHarvester
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry.record import DATASET_TYPE
 
 
 @tk.blanket.auth_functions(auth)

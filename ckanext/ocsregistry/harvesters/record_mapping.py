@@ -8,7 +8,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.ocsregistry import regions, restricted
 from ckanext.ocsregistry.harvesters.source_config import SourceConfig
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry.record import DATASET_TYPE
 
 # Set here, never taken from the remote record.
 LOCAL_KEYS = ("id", "owner_org", "type", "state", "private")

@@ -24,7 +24,7 @@ from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObj
                                    HarvestObjectExtra)
 
 from ckanext.ocsregistry.harvesters import record_mapping, remote, source_config
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry.record import DATASET_TYPE, site_context
 
 NAME = "ocsregistry"
 
@@ -164,9 +164,8 @@ class RegistryHarvester:
     # Import
 
     def _context(self) -> dict[str, Any]:
-        user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
         # ignore_auth: the edit guard on harvested records is an auth function.
-        return {"model": model, "session": model.Session, "user": user, "ignore_auth": True}
+        return dict(site_context(), model=model, session=model.Session)
 
     def _current(self, harvest_object) -> Optional[HarvestObject]:
         return (model.Session.query(HarvestObject)

@@ -6,7 +6,8 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import record_cache, regions, registry_map, registry_search
+from ckanext.ocsregistry import national_map, regions
+from ckanext.ocsregistry.search import digests, query
 from ckanext.ocsregistry.logic import schema as ocs_schema
 
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data"]
@@ -69,6 +70,6 @@ def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     """
     tk.check_access("ocsregistry_map_data", context, data_dict)
     filters = validate_filters(data_dict, ocs_schema.map_data_schema(), context)
-    search = registry_search.package_search_params(filters)
-    entries = (json.loads(v) for v in record_cache.iter_values(context, search, "map"))
-    return registry_map.build(entries, filters["era"])
+    search = query.package_search_params(filters)
+    entries = (json.loads(v) for v in digests.iter_values(context, search, "map"))
+    return national_map.build(entries, filters["era"])

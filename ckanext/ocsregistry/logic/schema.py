@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ckan.logic.schema import validator_args
 
-from ckanext.ocsregistry.registry_search import FILTER_FIELDS
+from ckanext.ocsregistry.search.query import FILTER_FIELDS
 
 ERAS = ("2016", "pre-2016")
 LANGUAGES = ("fr", "en")

@@ -17,38 +17,36 @@ from ckan import model
 
 from ckanext.ocsregistry.restricted import policy, store
 
-__all__ = ["prepare_index_document", "scrub_history", "scrub_all_history", "guard_activity"]
+__all__ = ["clean_index_document", "scrub_history", "scrub_all_history", "guard_activity"]
 
 log = logging.getLogger(__name__)
 
 _PACKAGE_ACTIVITIES = ("new package", "changed package", "deleted package")
 
 
-def _without(record: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    record = {k: v for k, v in record.items() if k not in names}
-    if isinstance(record.get("extras"), list):
-        record["extras"] = [e for e in record["extras"]
-                            if not (isinstance(e, dict) and e.get("key") in names)]
-    return record
+def _strip(data: dict[str, Any], names: list[str]) -> None:
+    for name in names:
+        data.pop(name, None)
+    if isinstance(data.get("extras"), list):
+        data["extras"] = [e for e in data["extras"]
+                          if not (isinstance(e, dict) and e.get("key") in names)]
 
 
-def prepare_index_document(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Remove every restricted value from CKAN's index document, whoever built
-    it; put back the values of a record whose funding is public."""
+def clean_index_document(pkg_dict: dict[str, Any], validated: dict[str, Any]) -> None:
+    """Remove every restricted value from CKAN's index document (its fields, its
+    ``data_dict`` and the parsed ``validated`` record), whoever put them there;
+    then give ``validated`` the values of a record whose funding is public."""
     names = policy.fields(pkg_dict.get("type"))
     if not names:
-        return pkg_dict
-    for name in names:
-        pkg_dict.pop(name, None)
-        pkg_dict.pop("extras_" + name, None)
-    for key in ("data_dict", "validated_data_dict"):
-        if pkg_dict.get(key):
-            pkg_dict[key] = json.dumps(_without(json.loads(pkg_dict[key]), names))
-    validated = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+        return
+    _strip(pkg_dict, names + ["extras_" + n for n in names])
+    if pkg_dict.get("data_dict"):
+        raw = json.loads(pkg_dict["data_dict"])
+        _strip(raw, names)
+        pkg_dict["data_dict"] = json.dumps(raw)
+    _strip(validated, names)
     if policy.visibility(validated) == policy.PUBLIC and pkg_dict.get("id"):
         validated.update(policy.shown_values(pkg_dict["type"], store.get(pkg_dict["id"])))
-        pkg_dict["validated_data_dict"] = json.dumps(validated)
-    return pkg_dict
 
 
 def _scrub_statement(where: str) -> sa.TextClause:
@@ -92,7 +90,9 @@ def _scrub_new_activity(mapper, connection, target) -> None:
         return
     names = policy.fields(package.get("type"))
     if names:
-        target.data = dict(target.data, package=_without(package, names))
+        package = dict(package)
+        _strip(package, names)
+        target.data = dict(target.data, package=package)
 
 
 def guard_activity() -> None:

@@ -21,8 +21,7 @@ from typing import Any, Optional
 from flask import has_request_context, request
 
 from ckan import authz, model
-from ckanext.scheming.helpers import scheming_get_dataset_schema
-
+from ckanext.ocsregistry import record
 from ckanext.ocsregistry.restricted import store
 
 __all__ = ["PUBLIC", "fields", "visibility", "can_see", "apply_to_show", "shown_values",
@@ -32,14 +31,9 @@ PUBLIC = "public"
 _SHOW_PAGES = ("read", "edit")
 
 
-def _schema_fields(dataset_type: Optional[str]) -> list[dict]:
-    schema = scheming_get_dataset_schema(dataset_type) if dataset_type else None
-    return schema["dataset_fields"] if schema else []
-
-
-def fields(dataset_type: Optional[str] = "ocs") -> list[str]:
+def fields(dataset_type: Optional[str] = record.DATASET_TYPE) -> list[str]:
     """Names of the restricted fields of a dataset type (none for other types)."""
-    return [f["field_name"] for f in _schema_fields(dataset_type) if f.get("ocsregistry_restricted")]
+    return record.restricted_fields(dataset_type)
 
 
 def visibility(pkg_dict: dict[str, Any]) -> Optional[str]:
@@ -79,7 +73,7 @@ def shown_values(dataset_type: str, values: dict[str, Any]) -> dict[str, Any]:
     from ckanext.ocsregistry.logic.validators import ocsregistry_number_output
 
     out = {}
-    for field in _schema_fields(dataset_type):
+    for field in record.schema_fields(dataset_type):
         name = field["field_name"]
         if name in values and field.get("ocsregistry_restricted"):
             number = "ocsregistry_number_output" in (field.get("output_validators") or "")

@@ -6,7 +6,6 @@
 this.ckan.module("ocsregistry-map", function ($) {
   "use strict";
 
-  var OVERSEAS = ["01", "02", "03", "04", "06"];
   var MAINLAND = [[41.3, -5.2], [51.1, 9.6]];
 
   function safeUrl(url) {
@@ -43,7 +42,10 @@ this.ckan.module("ocsregistry-map", function ($) {
       var features = geojson.features.filter(function (f) {
         return f.properties.eras.indexOf(era) >= 0;
       });
-      var mainland = features.filter(function (f) { return OVERSEAS.indexOf(f.properties.code) < 0; });
+      // the page draws an inset per overseas region (regions.OVERSEAS on the server)
+      var overseas = Array.prototype.map.call(root.querySelectorAll(".ocsregistry-inset"),
+        function (inset) { return inset.getAttribute("data-code"); });
+      var mainland = features.filter(function (f) { return overseas.indexOf(f.properties.code) < 0; });
       this.makeMap(root.querySelector(".ocsregistry-map"), mainland, MAINLAND, true);
       Array.prototype.forEach.call(root.querySelectorAll(".ocsregistry-inset"), function (inset) {
         var code = inset.getAttribute("data-code");

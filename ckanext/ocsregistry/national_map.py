@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ckan.plugins import toolkit as tk
-
-from ckanext.ocsregistry import indexing, regions
-from ckanext.ocsregistry.facets import item_label
-from ckanext.ocsregistry.helpers import ocsregistry_label
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry import record, regions
+from ckanext.ocsregistry.search import fields
+from ckanext.ocsregistry.search.facets import item_label
 
 # Characteristics from the most to the least specific; a region takes the
 # colour of its most specific base. Colours are colour-blind safe (PRGn).
@@ -29,8 +26,8 @@ NOTHING_LABEL = {"fr": "Aucune fiche", "en": "No record"}
 
 def status_label(status: str) -> str:
     if status == NOTHING:
-        return ocsregistry_label(NOTHING_LABEL)
-    return item_label(indexing.FACET_CHARACTERISTIC, status)
+        return record.label(NOTHING_LABEL, record.current_language())
+    return item_label(fields.FACET_CHARACTERISTIC, status)
 
 
 def legend() -> list[dict[str, str]]:
@@ -41,7 +38,6 @@ def legend() -> list[dict[str, str]]:
 
 def build(entries: Iterable[dict], era: str) -> dict[str, Any]:
     """Regions of the era, each with its bases and the colour of the most specific one."""
-    site_url = tk.config.get("ckan.site_url").rstrip("/")
     labels = {status: status_label(status) for status in (*STATUS_COLOURS, NOTHING)}
     listed = regions.current_regions() if era == "2016" else regions.pre_2016_regions()
     by_region: dict[str, list[dict]] = {r.code: [] for r in listed}
@@ -49,7 +45,7 @@ def build(entries: Iterable[dict], era: str) -> dict[str, Any]:
     for entry in entries:
         count += 1
         base = {k: v for k, v in entry.items() if k != "regions"}
-        base["url"] = f"{site_url}/{DATASET_TYPE}/{entry['name']}"
+        base["url"] = record.url(entry["name"])
         base["characteristic_label"] = labels.get(entry["characteristic"], entry["characteristic"])
         for code in entry["regions"][era]:
             by_region.setdefault(code, []).append(base)

@@ -20,16 +20,17 @@ import io
 import json
 import logging
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Optional
 
 from ckan.lib.redis import connect_to_redis
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import indexing, registry_search, registry_table
+from ckanext.ocsregistry import record
+from ckanext.ocsregistry.search import fields
+from ckanext.ocsregistry.table import columns
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("fr", "en")
 DELIMITERS = {"fr": ";", "en": ","}  # what Excel expects in each locale
 TTL_SECONDS = 90 * 24 * 3600  # digests of deleted or renamed records fade away
 BATCH = 1000
@@ -38,8 +39,8 @@ BATCH = 1000
 @lru_cache(maxsize=1)
 def _schema_version() -> str:
     """Digests hold labels: a schema change must not serve old ones."""
-    fields = json.dumps(registry_table.schema_fields(), sort_keys=True, default=str)
-    return hashlib.sha1(fields.encode("utf-8")).hexdigest()[:10]
+    schema = json.dumps(record.schema_fields(), sort_keys=True, default=str)
+    return hashlib.sha1(schema.encode("utf-8")).hexdigest()[:10]
 
 
 def _key(name: str) -> str:
@@ -52,28 +53,26 @@ def csv_line(cells: list[Any], lang: str) -> str:
     return out.getvalue()
 
 
-def digest(record: dict[str, Any]) -> dict[str, str]:
+def digest(data: dict[str, Any], facets: Optional[dict[str, list[str]]] = None) -> dict[str, str]:
     """The Redis hash of one record (a package_show dict), all values as text."""
-    facets = indexing.facet_values(record)
-    org = record.get("organization") or {}
-    site_url = tk.config.get("ckan.site_url").rstrip("/")
-    record = dict(record, **{
-        registry_table.RECORD_URL: f"{site_url}/{registry_search.DATASET_TYPE}/{record['name']}"})
-    out = {"modified": indexing.modified_stamp(record.get("metadata_modified"))}
-    for lang in LANGUAGES:
-        cells = [registry_table.cell(c, record) for c in registry_table.columns(lang)]
+    facets = facets if facets is not None else fields.facet_values(data)
+    org = data.get("organization") or {}
+    data = dict(data, **{columns.RECORD_URL: record.url(data["name"])})
+    out = {"modified": fields.modified_stamp(data.get("metadata_modified"))}
+    for lang in record.LANGUAGES:
+        cells = [columns.cell(c, data) for c in columns.columns(lang)]
         out[f"cells_{lang}"] = json.dumps(cells, ensure_ascii=False)
         out[f"csv_{lang}"] = csv_line(cells, lang)
     out["map"] = json.dumps({
-        "name": record["name"],
-        "title": record.get("title") or record["name"],
+        "name": data["name"],
+        "title": data.get("title") or data["name"],
         "organization": {"name": org.get("name", ""), "title": org.get("title", "")},
-        "characteristic": record.get("ocs_characteristic") or "",
-        "vintages": sorted(int(y) for y in facets[indexing.FACET_VINTAGE]),
-        "data_url": record.get("data_url") or "",
-        "viewer_url": record.get("viewer_url") or "",
-        "regions": {"2016": facets[indexing.FACET_REGION],
-                    "pre-2016": facets[indexing.FACET_FORMER_REGION]},
+        "characteristic": data.get("ocs_characteristic") or "",
+        "vintages": sorted(int(y) for y in facets[fields.FACET_VINTAGE]),
+        "data_url": data.get("data_url") or "",
+        "viewer_url": data.get("viewer_url") or "",
+        "regions": {"2016": facets[fields.FACET_REGION],
+                    "pre-2016": facets[fields.FACET_FORMER_REGION]},
     }, ensure_ascii=False)
     return out
 
@@ -88,13 +87,23 @@ def clear() -> int:
     return len(keys)
 
 
-def store(records: Iterable[dict[str, Any]]) -> None:
+def store(entries: Iterable[tuple[dict[str, Any], Optional[dict[str, list[str]]]]]) -> None:
+    """Store the digests of (record, facets) pairs (facets None: computed here)."""
+    try:
+        computed = {data["name"]: digest(data, facets) for data, facets in entries}
+    except Exception as e:  # the cache must never break indexing; the index rebuilds it
+        log.warning("could not compute registry digests: %s", e)
+        return
+    _put(computed)
+
+
+def _put(digests: dict[str, dict[str, str]]) -> None:
     try:
         pipe = connect_to_redis().pipeline(transaction=False)
-        for record in records:
-            key = _key(record["name"])
+        for name, values in digests.items():
+            key = _key(name)
             pipe.delete(key)
-            pipe.hset(key, mapping=digest(record))
+            pipe.hset(key, mapping=values)
             pipe.expire(key, TTL_SECONDS)
         pipe.execute()
     except Exception as e:  # the cache must never break indexing
@@ -105,12 +114,12 @@ def _matching_keys(context: dict, search: dict[str, Any]) -> list[tuple[str, str
     """(name, modified) of every matching record, in name order, from one facet."""
     result = tk.get_action("package_search")(dict(context), dict(
         search, rows=0, include_private=True, **{
-            "facet.field": [indexing.FACET_KEY], "facet.limit": -1, "facet.mincount": 1}))
-    items = result["search_facets"].get(indexing.FACET_KEY, {}).get("items", [])
+            "facet.field": [fields.FACET_KEY], "facet.limit": -1, "facet.mincount": 1}))
+    items = result["search_facets"].get(fields.FACET_KEY, {}).get("items", [])
     if len(items) < result["count"]:
         # Records indexed before this version have no key: read their stored fields.
         log.warning("%s registry records lack %s; run `ckan search-index rebuild`",
-                    result["count"] - len(items), indexing.FACET_KEY)
+                    result["count"] - len(items), fields.FACET_KEY)
         return _keys_from_documents(context, search)
     return sorted(tuple(item["name"].rsplit("|", 1)) for item in items)
 
@@ -121,7 +130,7 @@ def _keys_from_documents(context: dict, search: dict[str, Any]) -> list[tuple[st
         result = tk.get_action("package_search")(dict(context), dict(
             search, fl=["name", "metadata_modified"], rows=rows, start=start,
             sort="name asc", include_private=True))
-        keys.extend((d["name"], indexing.modified_stamp(d.get("metadata_modified")))
+        keys.extend((d["name"], fields.modified_stamp(d.get("metadata_modified")))
                     for d in result["results"])
         start += rows
         if start >= result["count"] or not result["results"]:
@@ -134,8 +143,9 @@ def _from_index(context: dict, names: list[str]) -> dict[str, dict[str, str]]:
         "fq": "+name:({})".format(" OR ".join(f'"{n}"' for n in names)),
         "fl": ["validated_data_dict"], "rows": len(names), "include_private": True})
     records = [json.loads(doc["validated_data_dict"]) for doc in result["results"]]
-    store(records)
-    return {r["name"]: digest(r) for r in records}
+    rebuilt = {r["name"]: digest(r) for r in records}
+    _put(rebuilt)
+    return rebuilt
 
 
 def iter_batches(context: dict, search: dict[str, Any], fields: tuple[str, ...]

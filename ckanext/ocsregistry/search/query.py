@@ -14,16 +14,16 @@ from urllib.parse import urlencode
 
 from ckan.lib.search import SearchQueryError
 
-from ckanext.ocsregistry import indexing
+from ckanext.ocsregistry.search import fields
 
 DATASET_TYPE = "ocs"
 
 FILTER_FIELDS = (
-    indexing.FACET_REGION,
-    indexing.FACET_FORMER_REGION,
-    indexing.FACET_CHARACTERISTIC,
-    indexing.FACET_VINTAGE,
-    indexing.FACET_DIMENSION,
+    fields.FACET_REGION,
+    fields.FACET_FORMER_REGION,
+    fields.FACET_CHARACTERISTIC,
+    fields.FACET_VINTAGE,
+    fields.FACET_DIMENSION,
     "organization",
 )
 EXTRA_FIELDS = ("ext_bbox", "ext_vintage_from", "ext_vintage_to")
@@ -47,7 +47,7 @@ def vintage_range_fq(vintage_from: Any, vintage_to: Any) -> str:
         return ""
     low = str(vintage_from) if vintage_from else "*"
     high = str(vintage_to) if vintage_to else "*"
-    return f"+{indexing.FACET_VINTAGE}:[{low} TO {high}]"
+    return f"+{fields.FACET_VINTAGE}:[{low} TO {high}]"
 
 
 def vintage_range_fq_from_extras(extras: Mapping[str, Any]) -> str:

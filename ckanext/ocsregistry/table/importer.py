@@ -15,8 +15,9 @@ from ckan import model
 from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import registry_table, restricted
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry import restricted
+from ckanext.ocsregistry.table import columns
+from ckanext.ocsregistry.record import DATASET_TYPE
 
 
 @dataclass
@@ -58,7 +59,7 @@ def read_table(path: str) -> Iterator[list[Any]]:
             delimiter = max(";,\t", key=first.count)
             yield from csv.reader(f, delimiter=delimiter)
     else:
-        raise registry_table.CellError(f"{path}: expected a .csv or .xlsx file")
+        raise columns.CellError(f"{path}: expected a .csv or .xlsx file")
 
 
 def _context(user: str) -> dict[str, Any]:
@@ -74,8 +75,8 @@ def _existing(name: str, user: str) -> dict[str, Any] | None:
 
 def _unchanged(index: dict, existing: dict, data: dict) -> bool:
     for column in index.values():
-        if column.name in data and (str(registry_table.cell(column, existing))
-                                    != str(registry_table.cell(column, data))):
+        if column.name in data and (str(columns.cell(column, existing))
+                                    != str(columns.cell(column, data))):
             return False
     return True
 
@@ -101,12 +102,12 @@ def run(path: str, user: str, dry_run: bool = False) -> Report:
         if not headers:
             report.file_errors.append("the file is empty")
             return report
-        index = registry_table.header_index([str(h) for h in headers])
-    except (registry_table.CellError, OSError, ValueError, KeyError) as e:
+        index = columns.header_index([str(h) for h in headers])
+    except (columns.CellError, OSError, ValueError, KeyError) as e:
         report.file_errors.append(str(e))
         return report
     if not any(c.name == "name" for c in index.values()):
-        name_col = registry_table.find_column("name", "fr")
+        name_col = columns.find_column("name", "fr")
         report.file_errors.append(f'a "{name_col.header}" (name) column is needed to match records')
         return report
 
@@ -115,7 +116,7 @@ def run(path: str, user: str, dry_run: bool = False) -> Report:
     for line, row in enumerate(rows, start=2):
         if not any(str(v).strip() for v in row):
             continue
-        data, cell_errors = registry_table.record_from_row(index, row)
+        data, cell_errors = columns.record_from_row(index, row)
         name = str(data.get("name") or "")
         entry = RowReport(line=line, name=name)
         report.rows.append(entry)

@@ -19,7 +19,9 @@ from typing import Any, Iterable, Iterator
 from xml.sax.saxutils import escape
 
 
-from ckanext.ocsregistry import record_cache, registry_search, registry_table, restricted
+from ckanext.ocsregistry import restricted
+from ckanext.ocsregistry.search import digests, query
+from ckanext.ocsregistry.table import columns
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,18 +35,17 @@ def _rows(context: dict, filters: dict[str, Any], as_csv: bool) -> Iterator[tupl
     """("csv", line) or ("cells", [...]) per record; rows with the member's
     restricted values filled in are always cells."""
     lang = filters.get("lang", "fr")
-    columns = registry_table.columns(lang)
-    hidden = [(i, c) for i, c in enumerate(columns) if c.restricted]
-    search = registry_search.package_search_params(filters)
+    hidden = [(i, c) for i, c in enumerate(columns.columns(lang)) if c.restricted]
+    search = query.package_search_params(filters)
     user = context.get("user")
     fields = (f"cells_{lang}",) + ((f"csv_{lang}",) if as_csv else ())
-    for batch in record_cache.iter_batches(context, search, fields):
+    for batch in digests.iter_batches(context, search, fields):
         own = restricted.for_user([name for name, _v in batch], user) if hidden else {}
         for name, values in batch:
             if name in own:
                 cells = json.loads(values[f"cells_{lang}"])
                 for i, column in hidden:
-                    cells[i] = registry_table.cell(column, own[name])
+                    cells[i] = columns.cell(column, own[name])
                 yield "cells", cells
             elif as_csv:
                 yield "csv", values[f"csv_{lang}"]
@@ -55,10 +56,10 @@ def _rows(context: dict, filters: dict[str, Any], as_csv: bool) -> Iterator[tupl
 def csv_stream(context: dict, filters: dict[str, Any], batch: int = 500) -> Iterator[bytes]:
     """UTF-8 CSV with a BOM, so that Excel reads accents right."""
     lang = filters.get("lang", "fr")
-    headers = [c.header for c in registry_table.columns(lang)]
-    chunk = ["\ufeff", record_cache.csv_line(headers, lang)]
+    headers = [c.header for c in columns.columns(lang)]
+    chunk = ["\ufeff", digests.csv_line(headers, lang)]
     for kind, row in _rows(context, filters, as_csv=True):
-        chunk.append(row if kind == "csv" else record_cache.csv_line(row, lang))
+        chunk.append(row if kind == "csv" else digests.csv_line(row, lang))
         if len(chunk) >= batch:
             yield "".join(chunk).encode("utf-8")
             chunk = []
@@ -68,7 +69,7 @@ def csv_stream(context: dict, filters: dict[str, Any], batch: int = 500) -> Iter
 def iter_rows(context: dict, filters: dict[str, Any]) -> Iterator[list[Any]]:
     """The header row, then one row of cells per record."""
     lang = filters.get("lang", "fr")
-    yield [c.header for c in registry_table.columns(lang)]
+    yield [c.header for c in columns.columns(lang)]
     for _kind, cells in _rows(context, filters, as_csv=False):
         yield cells
 

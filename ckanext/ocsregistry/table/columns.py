@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
-
-from ckanext.ocsregistry.registry_search import DATASET_TYPE
+from ckanext.ocsregistry import record
+from ckanext.ocsregistry.record import choice_label, label, schema_field
 
 LIST_SEPARATOR = "; "
 ORGANIZATION = "owner_org"
@@ -49,26 +48,8 @@ class Column:
         return bool(self.field.get("ocsregistry_restricted"))
 
 
-def label(labels: Any, lang: str) -> str:
-    if isinstance(labels, dict):
-        return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), "")
-    return labels or ""
-
-
-def schema_fields() -> list[dict]:
-    return scheming_get_dataset_schema(DATASET_TYPE)["dataset_fields"]
-
-
-def schema_field(name: str, subfield: Optional[str] = None) -> dict:
-    """A field of the registry schema, or one of its repeating subfields ({} if none)."""
-    field = scheming_field_by_name(schema_fields(), name) or {}
-    if subfield:
-        field = scheming_field_by_name(field.get("repeating_subfields") or [], subfield) or {}
-    return field
-
-
 def columns(lang: str) -> list[Column]:
-    out = [Column(f, lang) for f in schema_fields() if f["field_name"] not in SKIPPED_FIELDS]
+    out = [Column(f, lang) for f in record.schema_fields() if f["field_name"] not in SKIPPED_FIELDS]
     out.append(Column({"field_name": RECORD_URL,
                        "label": {"fr": "Fiche du registre", "en": "Registry record"}}, lang))
     return out
@@ -92,13 +73,6 @@ def join_list(values: list[Any]) -> str:
 
 def _choices(field: dict) -> list[dict]:
     return field.get("choices") or []
-
-
-def choice_label(field: dict, value: Any, lang: str) -> str:
-    for choice in _choices(field):
-        if choice["value"] == value:
-            return label(choice.get("label"), lang)
-    return "" if value is None else str(value)
 
 
 def choice_value(field: dict, cell: str) -> str:

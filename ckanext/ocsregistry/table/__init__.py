@@ -1,0 +1,1 @@
+"""The registry as a table: columns (record <-> row), CSV/XLSX export, import."""
