@@ -39,6 +39,12 @@ PG_URL_BASE="postgresql://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT"
 # "ckan_test_source" the harvest tests' source site, "ckan_bench" and
 # "ckan_bench_source" the benchmarks'.
 SITES=(ckan ckan_test ckan_test_source ckan_bench ckan_bench_source)
+# `make test` runs the suite on TEST_WORKERS pytest-xdist workers, each with
+# its own sites (tests/conftest.py: ckan_test_gwN, ckan_test_source_gwN).
+TEST_WORKERS=${OCSREGISTRY_TEST_WORKERS:-2}
+for ((worker = 0; worker < TEST_WORKERS; worker++)); do
+  SITES+=("ckan_test_gw$worker" "ckan_test_source_gw$worker")
+done
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -404,7 +410,10 @@ cmd_test() {
   cd "$ROOT"
   log "running the test suite"
   local rc=0
-  "$VENV/bin/python" -m pytest --ckan-ini=test.ini "$@" || rc=$?
+  local parallel=()
+  # one worker: the plain serial run, on ckan_test
+  [ "$TEST_WORKERS" -gt 1 ] && parallel=(-n "$TEST_WORKERS" --dist loadfile)
+  "$VENV/bin/python" -m pytest --ckan-ini=test.ini "${parallel[@]}" "$@" || rc=$?
   return $rc
 }
 

@@ -16,6 +16,23 @@ from ckan.tests.helpers import _get_test_app, call_action
 
 from .live_site import ckan_command, serve
 
+def pytest_configure(config):
+    """Under pytest-xdist, each worker gets its own sites: database and Solr core
+    ``ckan_test_gwN`` (and ``ckan_test_source_gwN`` for the second site), Redis
+    dbs 8+2N and 9+2N (devstack/stack.sh creates them). CKAN's pytest plugin
+    reads these variables when the session starts, after this hook."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if not worker or "CKAN_SQLALCHEMY_URL" not in os.environ:
+        return
+    n = int(worker.lstrip("gw"))
+    os.environ["CKAN_SQLALCHEMY_URL"] = _with_name(os.environ["CKAN_SQLALCHEMY_URL"],
+                                                   f"ckan_test_{worker}")
+    os.environ["CKAN_SOLR_URL"] = _with_name(os.environ["CKAN_SOLR_URL"], f"ckan_test_{worker}")
+    os.environ["CKAN_REDIS_URL"] = _with_name(os.environ["CKAN_REDIS_URL"], str(8 + 2 * n))
+    os.environ["OCSREGISTRY_TEST_SOURCE_DB"] = f"ckan_test_source_{worker}"
+    os.environ["OCSREGISTRY_TEST_SOURCE_REDIS_DB"] = str(9 + 2 * n)
+
+
 VALID_RECORD: dict[str, Any] = {
     "type": "ocs",
     "title": "OCS GE2 Grand Est",
@@ -185,9 +202,11 @@ def create_record(crige: dict, **overrides: Any) -> dict[str, Any]:
 
 # --- a second registry site, for harvesting -----------------------------------
 
-# Other worktrees running the suite at the same time set their own.
-SOURCE_DB = os.environ.get("OCSREGISTRY_TEST_SOURCE_DB", "ckan_test_source")
-SOURCE_REDIS_DB = int(os.environ.get("OCSREGISTRY_TEST_SOURCE_REDIS_DB", "3"))
+def _source_names() -> tuple[str, int]:
+    """The second site's database/Solr core and Redis db; read when the site
+    starts, since an xdist worker (or another worktree) sets its own."""
+    return (os.environ.get("OCSREGISTRY_TEST_SOURCE_DB", "ckan_test_source"),
+            int(os.environ.get("OCSREGISTRY_TEST_SOURCE_REDIS_DB", "3")))
 
 
 class SourceSite:
@@ -228,10 +247,11 @@ def source_process():
     Redis db, served over HTTP on a loopback port (shared by the session)."""
     config = tk.config
     ini = config["__file__"]
-    redis_url = _with_name(config["ckan.redis.url"], str(SOURCE_REDIS_DB))
+    source_db, source_redis_db = _source_names()
+    redis_url = _with_name(config["ckan.redis.url"], str(source_redis_db))
     env = dict(os.environ,
-               CKAN_SQLALCHEMY_URL=_with_name(config["sqlalchemy.url"], SOURCE_DB),
-               CKAN_SOLR_URL=_with_name(config["solr_url"], SOURCE_DB),
+               CKAN_SQLALCHEMY_URL=_with_name(config["sqlalchemy.url"], source_db),
+               CKAN_SOLR_URL=_with_name(config["solr_url"], source_db),
                CKAN_REDIS_URL=redis_url)
     redis.Redis.from_url(redis_url).flushdb()
     ckan_command(ini, env, "db", "clean", "--yes")
