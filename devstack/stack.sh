@@ -340,6 +340,10 @@ configure_ckan() {
     "ckan.auth.create_unowned_dataset=false" \
     "ckan.search.show_all_types=true" >/dev/null
   "$VENV/bin/ckan" config-tool "$CKAN_INI" -s logger_ckanext "level=INFO" >/dev/null
+  # `ckan generate config` writes an empty SESSION_COOKIE_DOMAIN, sent as an empty
+  # "Domain=" attribute that HTTP clients other than browsers refuse (RFC 6265
+  # leaves it undefined); without the line the cookie is host-only.
+  sed -i '/^SESSION_COOKIE_DOMAIN *= *$/d' "$CKAN_INI"
 }
 
 init_site() {
