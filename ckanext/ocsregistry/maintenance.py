@@ -21,4 +21,5 @@ def upgrade() -> dict[str, int]:
            .filter(model.Package.type == DATASET_TYPE, model.Package.state != "deleted")]
     if ids:
         search.rebuild(package_ids=ids, quiet=True)
+        search.commit()  # rebuild defers the commit for a list of ids, and never makes it
     return {"activities": activities, "digests": dropped, "records": len(ids)}
