@@ -157,6 +157,13 @@ def app(registry_app, ckan_config):
 
 
 @pytest.fixture
+def non_clean_db(reset_db_once):
+    """CKAN's non_clean_db (the database is set up once, data kept), with the
+    plugins' tables."""
+    ensure_plugin_tables()
+
+
+@pytest.fixture
 def clean_db(reset_db):
     """CKAN's clean_db (rows deleted, tables kept), with the plugins' tables."""
     reset_db()

@@ -26,6 +26,7 @@ __all__ = [
     "ocsregistry_year",
     "ocsregistry_positive_int",
     "ocsregistry_non_negative_number",
+    "ocsregistry_at_most",
     "ocsregistry_number_output",
     "ocsregistry_iso_date",
     "ocsregistry_current_region_code",
@@ -88,19 +89,83 @@ def ocsregistry_year(value: Any) -> Any:
     return year
 
 
+_SPACES = re.compile("[ \u00a0\u202f\u2009']")  # thousands separators of French and Swiss text
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_GROUPS = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?$")
+MAX_INTEGER_DIGITS = 15
+MAX_DECIMALS = 6
+
+
+def _number_text(text: str) -> str:
+    """"1 200,5", "1.200,5", "1,200.5" or "1200.5" as "1200.5"; "" if unreadable.
+
+    The decimal mark is the last "," or "." when both appear; a lone "," is
+    French decimal; several "," or "." are thousands separators.
+    """
+    text = _SPACES.sub("", text)
+    commas, dots = text.count(","), text.count(".")
+    if commas and dots:
+        if not _GROUPS.match(text):
+            return ""
+        mark = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if mark == "," else ","
+        text = text.replace(thousands, "").replace(mark, ".")
+    elif commas == 1:
+        text = text.replace(",", ".")
+    elif commas > 1 or dots > 1:
+        if not _GROUPS.match(text):
+            return ""
+        text = text.replace(",", "").replace(".", "")
+    return text if _NUMBER.match(text) else ""
+
+
 def _decimal(value: Any) -> Decimal:
-    """Parse 1200, "1200.5", "1 200,5" (French spreadsheets) into a Decimal."""
-    if isinstance(value, bool):
+    """A finite decimal written in full, with a bounded number of digits.
+
+    Accepts 1200, 1200.5, "1 200,5" (French spreadsheets), "1,200.5"; refuses
+    exponent forms ("1e5000" would otherwise be expanded to all its digits).
+    """
+    if isinstance(value, bool) or isinstance(value, (list, dict)):
         raise tk.Invalid(_("Must be a number"))
-    text = _text(value).replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-    text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise tk.Invalid(_("Must be a number"))
-    if not number.is_finite():
-        raise tk.Invalid(_("Must be a number"))
-    return number
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or abs(value) >= 1e15:
+            raise tk.Invalid(_("Must be a number of at most 15 digits"))
+        text = format(Decimal(repr(value)), "f")
+    else:
+        try:
+            text = _text(value).strip()
+        except ValueError:  # an int too long to write out
+            raise tk.Invalid(_("Must be a number of at most 15 digits"))
+    if len(text) > 64:
+        raise tk.Invalid(_("Must be a number of at most 15 digits"))
+    if "e" in text.lower():
+        raise tk.Invalid(_("Must be a number written in full, e.g. 1 200,5 (no exponent)"))
+    plain = _number_text(text)
+    if not plain:
+        raise tk.Invalid(_("Must be a number, e.g. 1 200,5"))
+    whole, _dot, decimals = plain.lstrip("+-").partition(".")
+    if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS or len(decimals) > MAX_DECIMALS:
+        raise tk.Invalid(_("Must be a number of at most 15 digits and 6 decimals"))
+    return Decimal(plain)
+
+
+def ocsregistry_at_most(maximum: str):
+    """Validator factory, used as ``ocsregistry_at_most(1000000)`` in the schema."""
+    limit = Decimal(str(maximum))
+    shown = f"{int(limit):,}".replace(",", "\u202f") if limit == int(limit) else str(limit)
+
+    def at_most(value: Any) -> Any:
+        if value is missing or value is None or _text(value) == "":
+            return value
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return value  # the number validator before this one has said why
+        if number.is_finite() and number > limit:
+            raise tk.Invalid(_("Must be at most {0}").format(shown))
+        return value
+
+    return at_most
 
 
 def _canonical(number: Decimal) -> str:
