@@ -82,8 +82,8 @@ def _markers() -> dict[str, str]:
     would split mixed tokens and match parts of other fields)."""
     def letters() -> str:
         return "".join(random.choice(string.ascii_lowercase) for _ in range(12))
-    amo = random.randint(10**9, 2 * 10**9)
-    return {"amo_price": str(amo), "production_price": str(amo + 7 * 10**9),
+    amo = random.randint(10**8, 4 * 10**8)  # 9 digits, under the fields' maximum (10**9)
+    return {"amo_price": str(amo), "production_price": str(amo + 5 * 10**8),
             "funders": f"fundermark{letters()}", "funding_details": f"detailmark{letters()}"}
 
 

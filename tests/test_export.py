@@ -128,3 +128,19 @@ def test_export_is_streamed(app, records):
     resp = app.get("/ocsregistry/export.xlsx")
     assert resp.is_streamed and "Content-Length" not in resp.headers
     assert zipfile.ZipFile(io.BytesIO(resp.data)).testzip() is None
+
+
+@pytest.mark.parametrize("url,mimetype", [
+    ("/ocsregistry/export.csv", "text/csv"),
+    ("/ocsregistry/export.xlsx", export.XLSX_MIMETYPE),
+    ("/catalog.ttl", "text/turtle"),
+    ("/dataset/ocs-ge2-grand-est.rdf", "application/rdf+xml"),
+    ("/api/3/action/ocsregistry_map_data", "application/json"),
+])
+def test_non_html_responses_say_what_they_are(app, records, url, mimetype):
+    resp = app.get(url)
+    assert resp.status_code == 200
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.mimetype == mimetype
+    if mimetype.startswith("text/") or mimetype.endswith(("+xml", "json")):
+        assert resp.mimetype_params.get("charset", "").lower() == "utf-8", resp.headers

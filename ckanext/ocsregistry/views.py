@@ -84,6 +84,20 @@ def export_table(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+@ocsregistry.after_app_request
+def _no_sniffing(response: Response) -> Response:
+    """Every response that is not a page says what it is, with its charset,
+    and browsers must not guess otherwise (CSV, XLSX, RDF, JSON)."""
+    if response.mimetype and response.mimetype != "text/html":
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        textual = response.mimetype.startswith("text/") or response.mimetype.endswith(
+            ("+xml", "json"))
+        if textual and "charset" not in response.mimetype_params:
+            # ckanext-dcat, among others, names none: clients then guess (ISO-8859-1)
+            response.headers["Content-Type"] = f"{response.mimetype}; charset=utf-8"
+    return response
+
+
 ocsregistry.add_url_rule("/map", view_func=map_page, endpoint="map")
 ocsregistry.add_url_rule("/export.csv", view_func=export_table, endpoint="export_csv", defaults={"fmt": "csv"})
 ocsregistry.add_url_rule("/export.xlsx", view_func=export_table, endpoint="export_xlsx", defaults={"fmt": "xlsx"})

@@ -28,14 +28,15 @@ def test_url_refuses(value):
 
 
 @pytest.mark.parametrize("value,expected", [
-    ("1200", "1200"), ("1 200,50", "1200.5"), (12.0, "12"), ("0", "0"), ("1e3", "1000"),
-    ("\u202f45\u202f000", "45000"),
+    ("1200", "1200"), ("1 200,50", "1200.5"), (12.0, "12"), ("0", "0"),
+    ("\u202f45\u202f000", "45000"), ("1,200.5", "1200.5"), ("1.200,5", "1200.5"),
 ])
 def test_non_negative_number(value, expected):
     assert v.ocsregistry_non_negative_number(value) == expected
 
 
-@pytest.mark.parametrize("value", ["-1", "abc", "NaN", "Infinity", True, "1,2,3"])
+@pytest.mark.parametrize("value", ["-1", "abc", "NaN", "Infinity", True, "1,2,3", "1e3",
+                                   "9" * 16, "0.0000001"])
 def test_non_negative_number_refuses(value):
     with pytest.raises(tk.Invalid):
         v.ocsregistry_non_negative_number(value)

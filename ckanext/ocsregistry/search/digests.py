@@ -36,10 +36,14 @@ TTL_SECONDS = 90 * 24 * 3600  # digests of deleted or renamed records fade away
 BATCH = 1000
 
 
+# Bumped when what a digest holds changes (2: CSV cells neutralised).
+DIGEST_FORMAT = 2
+
+
 @lru_cache(maxsize=1)
 def _schema_version() -> str:
-    """Digests hold labels: a schema change must not serve old ones."""
-    schema = json.dumps(record.schema_fields(), sort_keys=True, default=str)
+    """Digests hold labels: a schema or format change must not serve old ones."""
+    schema = json.dumps([DIGEST_FORMAT, record.schema_fields()], sort_keys=True, default=str)
     return hashlib.sha1(schema.encode("utf-8")).hexdigest()[:10]
 
 
@@ -49,7 +53,8 @@ def _key(name: str) -> str:
 
 def csv_line(cells: list[Any], lang: str) -> str:
     out = io.StringIO()
-    csv.writer(out, delimiter=DELIMITERS[lang], lineterminator="\r\n").writerow(cells)
+    csv.writer(out, delimiter=DELIMITERS[lang], lineterminator="\r\n").writerow(
+        [columns.neutralise_formula(c) for c in cells])
     return out.getvalue()
 
 

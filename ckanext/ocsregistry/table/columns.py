@@ -114,6 +114,18 @@ def cell(column: Column, record: dict[str, Any]) -> Any:
     return str(value)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula
+# (CSV injection). OWASP: prefix such text cells with a single quote.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: Any) -> Any:
+    """A CSV cell that no spreadsheet will run (numbers are left as they are)."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def parse_cell(column: Column, text: Any) -> Any:
     """The record value of one cell, as the API takes it; raises CellError."""
     field, name = column.field, column.name
@@ -121,7 +133,10 @@ def parse_cell(column: Column, text: Any) -> Any:
         text = ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    text = str(text).strip()
+    text = str(text)
+    if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS):
+        text = text[1:]  # a cell neutralised by the export
+    text = text.strip()
     if name == "vintages":
         status = schema_field("vintages", "status")
         out = []
