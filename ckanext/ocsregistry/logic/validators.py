@@ -9,7 +9,7 @@ import datetime
 import json
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
@@ -52,7 +52,7 @@ def _text(value: Any) -> str:
 
 
 def ocsregistry_identifier(value: Any) -> Any:
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     text = _text(value)
     if not _IDENTIFIER.match(text):
@@ -63,7 +63,7 @@ def ocsregistry_identifier(value: Any) -> Any:
 
 
 def ocsregistry_url(value: Any) -> Any:
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     text = _text(value)
     parts = urlsplit(text)
@@ -72,12 +72,17 @@ def ocsregistry_url(value: Any) -> Any:
     return text
 
 
+def _blank(value: Any) -> bool:
+    """Nothing given: left to ``ignore_missing`` / ``not_empty`` (a field may be empty)."""
+    return value is missing or value is None or _text(value) == ""
+
+
 def _earliest_year() -> int:
     return tk.config.get("ckanext.ocsregistry.earliest_year")
 
 
 def ocsregistry_year(value: Any) -> Any:
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     try:
         year = int(_text(value))
@@ -155,17 +160,22 @@ def ocsregistry_at_most(maximum: str):
     shown = f"{int(limit):,}".replace(",", "\u202f") if limit == int(limit) else str(limit)
 
     def at_most(value: Any) -> Any:
-        if value is missing or value is None or _text(value) == "":
-            return value
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            return value  # the number validator before this one has said why
-        if number.is_finite() and number > limit:
+        number = _readable_decimal(value)
+        if number is not None and number > limit:
             raise tk.Invalid(_("Must be at most {0}").format(shown))
         return value
 
     return at_most
+
+
+def _readable_decimal(value: Any) -> Optional[Decimal]:
+    """The value as a finite Decimal; None when blank or unreadable (the number
+    validator before ``at_most`` has said why: navl runs the next one anyway)."""
+    try:
+        number = None if _blank(value) else Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
 
 
 def _canonical(number: Decimal) -> str:
@@ -174,7 +184,7 @@ def _canonical(number: Decimal) -> str:
 
 
 def ocsregistry_non_negative_number(value: Any) -> Any:
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     number = _decimal(value)
     if number < 0:
@@ -183,7 +193,7 @@ def ocsregistry_non_negative_number(value: Any) -> Any:
 
 
 def ocsregistry_positive_int(value: Any) -> Any:
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     number = _decimal(value)
     if number != number.to_integral_value() or number < 1:
@@ -205,7 +215,7 @@ def ocsregistry_number_output(value: Any) -> Any:
 
 
 def ocsregistry_iso_date(value: Any) -> Any:
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     if isinstance(value, datetime.datetime):
         day = value.date()
@@ -240,7 +250,7 @@ def _code_list(value: Any) -> list[str]:
 
 
 def ocsregistry_current_region_code(value: Any) -> Any:
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     code = _code(value)
     region = regions.get(code)
@@ -357,7 +367,7 @@ def ocsregistry_string_list(value: Any) -> Any:
 
 def ocsregistry_bbox(value: Any) -> Any:
     """minx,miny,maxx,maxy in WGS84 degrees, as ckanext-spatial's ext_bbox."""
-    if value is missing or value is None or _text(value) == "":
+    if _blank(value):
         return value
     try:
         minx, miny, maxx, maxy = (float(v) for v in _text(value).split(","))
