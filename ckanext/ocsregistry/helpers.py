@@ -40,7 +40,7 @@ def ocsregistry_merged_region_choices(field: Optional[dict] = None) -> list[dict
 
 def ocsregistry_label(labels: Any) -> str:
     """A {fr: ..., en: ...} label in the user's language, French by default."""
-    return record.label(labels, record.current_language())
+    return record.label(labels)
 
 
 def ocsregistry_form_sections(fields: list[dict]) -> list[dict[str, Any]]:

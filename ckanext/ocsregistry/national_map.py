@@ -26,7 +26,7 @@ NOTHING_LABEL = {"fr": "Aucune fiche", "en": "No record"}
 
 def status_label(status: str) -> str:
     if status == NOTHING:
-        return record.label(NOTHING_LABEL, record.current_language())
+        return record.label(NOTHING_LABEL)
     return item_label(fields.FACET_CHARACTERISTIC, status)
 
 

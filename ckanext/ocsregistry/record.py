@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ckan.plugins import toolkit as tk
-from ckanext.scheming.helpers import (scheming_choices_label, scheming_field_by_name,
-                                      scheming_get_dataset_schema, scheming_language_text)
+from ckanext.scheming.helpers import (scheming_field_by_name, scheming_get_dataset_schema,
+                                      scheming_language_text)
 
 __all__ = ["DATASET_TYPE", "LANGUAGES", "schema_fields", "schema_field", "label",
            "choice_label", "restricted_fields", "current_language", "url", "site_context"]
@@ -34,16 +34,13 @@ def schema_field(name: str, subfield: Optional[str] = None) -> dict:
 
 
 def label(labels: Any, lang: Optional[str] = None) -> str:
-    """A schema text (``{"fr": ..., "en": ...}`` or plain) in ``lang``, else French."""
-    if isinstance(labels, dict) and lang:
-        return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), "")
-    return scheming_language_text(labels) if labels else ""
+    """A schema text (``{"fr": ..., "en": ...}`` or plain) in ``lang`` (default:
+    the page's language), else the site's default language (French)."""
+    return scheming_language_text(labels, prefer_lang=lang or current_language())
 
 
 def choice_label(field: dict, value: Any, lang: Optional[str] = None) -> str:
-    """The label of one of a field's choices, in ``lang`` (or the page's language)."""
-    if lang is None:
-        return scheming_choices_label(field.get("choices") or [], value) if value else ""
+    """The label of one of a field's choices, in ``lang`` (default: the page's)."""
     for choice in field.get("choices") or []:
         if choice["value"] == value:
             return label(choice.get("label"), lang)

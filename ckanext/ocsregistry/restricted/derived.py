@@ -8,7 +8,6 @@ the Redis digests, the exports and search results) or into activity rows.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,17 +18,7 @@ from ckanext.ocsregistry.restricted import policy, store
 
 __all__ = ["clean_index_document", "scrub_history", "scrub_all_history", "guard_activity"]
 
-log = logging.getLogger(__name__)
-
 _PACKAGE_ACTIVITIES = ("new package", "changed package", "deleted package")
-
-
-def _strip(data: dict[str, Any], names: list[str]) -> None:
-    for name in names:
-        data.pop(name, None)
-    if isinstance(data.get("extras"), list):
-        data["extras"] = [e for e in data["extras"]
-                          if not (isinstance(e, dict) and e.get("key") in names)]
 
 
 def clean_index_document(pkg_dict: dict[str, Any], validated: dict[str, Any]) -> None:
@@ -39,12 +28,12 @@ def clean_index_document(pkg_dict: dict[str, Any], validated: dict[str, Any]) ->
     names = policy.fields(pkg_dict.get("type"))
     if not names:
         return
-    _strip(pkg_dict, names + ["extras_" + n for n in names])
+    policy.strip(pkg_dict, names + ["extras_" + n for n in names])
     if pkg_dict.get("data_dict"):
         raw = json.loads(pkg_dict["data_dict"])
-        _strip(raw, names)
+        policy.strip(raw, names)
         pkg_dict["data_dict"] = json.dumps(raw)
-    _strip(validated, names)
+    policy.strip(validated, names)
     if policy.visibility(validated) == policy.PUBLIC and pkg_dict.get("id"):
         validated.update(policy.shown_values(pkg_dict["type"], store.get(pkg_dict["id"])))
 
@@ -91,7 +80,7 @@ def _scrub_new_activity(mapper, connection, target) -> None:
     names = policy.fields(package.get("type"))
     if names:
         package = dict(package)
-        _strip(package, names)
+        policy.strip(package, names)
         target.data = dict(target.data, package=package)
 
 

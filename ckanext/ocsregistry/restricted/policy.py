@@ -25,7 +25,7 @@ from ckanext.ocsregistry import record
 from ckanext.ocsregistry.restricted import store
 
 __all__ = ["PUBLIC", "fields", "visibility", "can_see", "apply_to_show", "shown_values",
-           "with_values", "for_user"]
+           "with_values", "for_user", "strip"]
 
 PUBLIC = "public"
 _SHOW_PAGES = ("read", "edit")
@@ -81,11 +81,13 @@ def shown_values(dataset_type: str, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _strip(pkg_dict: dict[str, Any], names: list[str]) -> None:
+def strip(data: dict[str, Any], names: list[str]) -> None:
+    """Remove the named fields from a record dict, top-level and in its extras."""
     for name in names:
-        pkg_dict.pop(name, None)
-    if pkg_dict.get("extras"):
-        pkg_dict["extras"] = [e for e in pkg_dict["extras"] if e.get("key") not in names]
+        data.pop(name, None)
+    if isinstance(data.get("extras"), list):
+        data["extras"] = [e for e in data["extras"]
+                          if not (isinstance(e, dict) and e.get("key") in names)]
 
 
 def apply_to_show(pkg_dict: dict[str, Any], context: dict[str, Any]) -> None:
@@ -94,7 +96,7 @@ def apply_to_show(pkg_dict: dict[str, Any], context: dict[str, Any]) -> None:
     names = fields(dataset_type)
     if not names:
         return
-    _strip(pkg_dict, names)  # whatever a cache or another extension put there
+    strip(pkg_dict, names)  # whatever a cache or another extension put there
     if context.get("validate") is False or not pkg_dict.get("id"):
         return  # the raw dict CKAN indexes; the index adds public values itself
     if visibility(pkg_dict) == PUBLIC or (

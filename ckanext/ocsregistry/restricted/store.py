@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from ckan import model
 from ckan.plugins import toolkit as tk
 
-__all__ = ["RestrictedValues", "get", "get_many", "save", "package_ids"]
+__all__ = ["RestrictedValues", "get", "get_many", "save"]
 
 
 class RestrictedValues(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -82,7 +82,3 @@ def save(package_id: str, changes: Mapping[str, Any]) -> None:
     model.Session.execute(statement.on_conflict_do_update(
         index_elements=[_TABLE.c.package_id], set_={"values": values, "modified": now}))
 
-
-def package_ids() -> list[str]:
-    """Ids of every package that has restricted values (maintenance commands)."""
-    return [r[0] for r in model.Session.execute(sa.select(_TABLE.c.package_id))]

@@ -153,7 +153,7 @@ def _from_index(context: dict, names: list[str]) -> dict[str, dict[str, str]]:
     return rebuilt
 
 
-def iter_batches(context: dict, search: dict[str, Any], fields: tuple[str, ...]
+def iter_batches(context: dict, search: dict[str, Any], wanted: tuple[str, ...]
                  ) -> Iterator[list[tuple[str, dict[str, str]]]]:
     """Batches of (name, {field: value}) for every matching record, in name order."""
     keys = _matching_keys(context, search)
@@ -162,18 +162,18 @@ def iter_batches(context: dict, search: dict[str, Any], fields: tuple[str, ...]
         try:
             pipe = connect_to_redis().pipeline(transaction=False)
             for name, _stamp in batch:
-                pipe.hmget(_key(name), "modified", *fields)
+                pipe.hmget(_key(name), "modified", *wanted)
             stored = pipe.execute()
         except Exception as e:
             log.warning("registry digests unavailable, reading the index: %s", e)
-            stored = [[None] * (1 + len(fields))] * len(batch)
-        fresh = {name: dict(zip(fields, (v.decode("utf-8") for v in values[1:])))
+            stored = [[None] * (1 + len(wanted))] * len(batch)
+        fresh = {name: dict(zip(wanted, (v.decode("utf-8") for v in values[1:])))
                  for (name, modified), values in zip(batch, stored)
                  if values[0] is not None and values[0].decode() == modified
                  and all(v is not None for v in values[1:])}
         missing = [name for name, _m in batch if name not in fresh]
         rebuilt = _from_index(context, missing) if missing else {}
-        yield [(name, fresh.get(name) or {f: rebuilt[name][f] for f in fields})
+        yield [(name, fresh.get(name) or {f: rebuilt[name][f] for f in wanted})
                for name, _m in batch if name in fresh or name in rebuilt]
 
 

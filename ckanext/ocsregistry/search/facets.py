@@ -24,7 +24,7 @@ _FORMER_REGION_TITLE = {"fr": "Région avant 2016", "en": "Pre-2016 region"}
 def _title(facet: str) -> str:
     name = FACET_FIELDS[facet]
     labels = record.schema_field(name).get("label") if name else _FORMER_REGION_TITLE
-    return record.label(labels, record.current_language())
+    return record.label(labels)
 
 
 CHOICE_FIELDS = {fields.FACET_CHARACTERISTIC: "ocs_characteristic",
@@ -47,8 +47,7 @@ def item_label(facet: str, value: str) -> str:
         return regions.name(value)
     field_name = CHOICE_FIELDS.get(facet)
     if field_name:
-        return record.choice_label(record.schema_field(field_name), value,
-                                   record.current_language())
+        return record.choice_label(record.schema_field(field_name), value)
     return value
 
 

@@ -16,6 +16,7 @@ from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import restricted
+from ckanext.ocsregistry.restricted import store
 from ckanext.ocsregistry.table import columns
 from ckanext.ocsregistry.record import DATASET_TYPE
 
@@ -66,11 +67,23 @@ def _context(user: str) -> dict[str, Any]:
     return {"user": user, "model": model, "session": model.Session, "use_cache": False}
 
 
-def _existing(name: str, user: str) -> dict[str, Any] | None:
-    try:
-        return tk.get_action("package_show")(_context(user), {"id": name})
-    except tk.ObjectNotFound:
-        return None
+BATCH = 500
+
+
+def _existing(names: list[str], user: str) -> dict[str, dict[str, Any]]:
+    """The records the file names that the user may see, by name: one search per
+    batch of names (never a package_show per row), each with its restricted values
+    (one query), for comparing rows with what is stored."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(names), BATCH):
+        batch = names[start:start + BATCH]
+        result = tk.get_action("package_search")(_context(user), {
+            "fq": "+name:({})".format(" OR ".join(f'"{n}"' for n in batch)),
+            "rows": len(batch), "include_private": True, "include_drafts": True})
+        found.update((r["name"], r) for r in result["results"])
+    stored = store.get_many(list(found))
+    return {name: dict(r, **restricted.shown_values(r.get("type"), stored.get(name, {})))
+            for name, r in found.items()}
 
 
 def _unchanged(index: dict, existing: dict, data: dict) -> bool:
@@ -111,7 +124,7 @@ def run(path: str, user: str, dry_run: bool = False) -> Report:
         report.file_errors.append(f'a "{name_col.header}" (name) column is needed to match records')
         return report
 
-    planned: list[tuple[RowReport, dict[str, Any]]] = []
+    parsed: list[tuple[RowReport, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
         if not any(str(v).strip() for v in row):
@@ -128,17 +141,24 @@ def run(path: str, user: str, dry_run: bool = False) -> Report:
             entry.errors.setdefault("name", []).append(f"already on line {seen[name]}")
             continue
         seen[name] = line
-        if entry.errors:
-            continue
-        existing = _existing(name, user)
+        if not entry.errors:
+            parsed.append((entry, data))
+
+    existing_by_name = _existing([entry.name for entry, _data in parsed], user)
+    planned: list[tuple[RowReport, dict[str, Any]]] = []
+    for entry, data in parsed:
+        existing = existing_by_name.get(entry.name)
         if existing is not None and existing.get("type") != DATASET_TYPE:
-            entry.errors["name"] = [f"{name} is a dataset of another type"]
+            entry.errors["name"] = [f"{entry.name} is a dataset of another type"]
             continue
-        if existing is not None and _unchanged(index, restricted.with_values(existing), data):
+        if existing is not None and _unchanged(index, existing, data):
             entry.action = "unchanged"
             continue
-        # restricted fields absent from ``data`` keep their stored values
         merged = dict(existing or {}, **data, type=DATASET_TYPE)
+        # ``existing`` carries restricted values for the comparison only: a field
+        # the file leaves out is left out of the update, which keeps its value
+        for name in set(restricted.fields()) - set(data):
+            merged.pop(name, None)
         entry.action = "update" if existing else "create"
         entry.errors.update(_check(user, entry.action, merged))
         planned.append((entry, merged))
