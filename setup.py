@@ -17,6 +17,7 @@ setup(
         "ckanext-spatial>=2.3",
         "pyyaml",
         "openpyxl",
+        "rfc3986>=2.0",
     ],
     extras_require={
         # the ocsregistry_harvester plugin and the DCAT profile

@@ -101,3 +101,42 @@ def test_the_demonstration_registry_conforms_to_the_dcat_ap_3_shapes(app):
 
     assert demo.load()["datasets"] >= 19
     assert_conforms(app, ["/catalog.ttl"])
+
+
+BROKEN_LINKS = {
+    "viewer_url": "https://tiles.example.org/{z}/{x}/{y}.png",
+    "data_url": 'https://a.example/"><script>',
+}
+
+
+def _write_around_the_validators(package_id: str, values: dict[str, str]) -> None:
+    """Store values as an old version or a SQL hand-edit would, then reindex."""
+    from ckan import model
+    from ckan.lib import search
+
+    for key, value in values.items():
+        extra = model.Session.query(model.PackageExtra).filter_by(
+            package_id=package_id, key=key).one()
+        extra.value = value
+    model.Session.commit()
+    search.rebuild(package_id)
+    search.commit()
+
+
+def test_one_record_with_broken_links_cannot_break_the_catalogue(app, ge_record, crige_occitanie):
+    other = create_record(crige_occitanie, name="ocsid", title="OCSID", region_code="76")
+    _write_around_the_validators(ge_record["id"], BROKEN_LINKS)
+
+    for url in ("/catalog.ttl", "/catalog.xml", "/catalog.jsonld",
+                f"/dataset/{ge_record['name']}.ttl", f"/dataset/{ge_record['name']}.rdf"):
+        response = app.get(url)
+        assert response.status_code == 200, url
+        for value in BROKEN_LINKS.values():
+            assert value not in response.body, (url, value)
+    g, _body = rdf(app, "/catalog.ttl")
+    titles = {str(g.value(d, DCT.title)) for d in g.subjects(RDF.type, DCAT.Dataset)}
+    assert titles == {ge_record["title"], other["title"]}, "both records are still published"
+    ref = next(d for d in g.subjects(RDF.type, DCAT.Dataset)
+               if str(g.value(d, DCT.title)) == ge_record["title"])
+    assert g.value(ref, DCAT.landingPage) is None  # the broken link alone is left out
+    assert g.value(ref, DCT.publisher) is not None

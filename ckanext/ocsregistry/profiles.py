@@ -15,6 +15,7 @@ DCAT has no property for are listed in ``NOT_CARRIED``.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterable, Optional
 
 from rdflib import BNode, Literal, URIRef
@@ -25,8 +26,10 @@ from ckanext.dcat.profiles import EuropeanDCATAP3Profile
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCT, FOAF, GSP, LOCN, VCARD
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.ocsregistry import record, regions, restricted
+from ckanext.ocsregistry import record, regions, restricted, urls
 from ckanext.ocsregistry.record import DATASET_TYPE
+
+log = logging.getLogger(__name__)
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -165,14 +168,40 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         if dataset_dict.get("type") != DATASET_TYPE:
-            return super().graph_from_dataset(dataset_dict, dataset_ref)
-        hidden = set(restricted.fields(DATASET_TYPE)) | {"spatial"}
-        public = {k: v for k, v in dataset_dict.items() if k not in hidden}
-        super().graph_from_dataset(public, dataset_ref)
-        self._bind()
-        for part in RECORD_PARTS:
-            getattr(self, f"_graph_{part}")(public, dataset_ref)
-        self._explicit_classes(dataset_ref)
+            super().graph_from_dataset(dataset_dict, dataset_ref)
+        else:
+            hidden = set(restricted.fields(DATASET_TYPE)) | {"spatial"}
+            public = {k: v for k, v in dataset_dict.items() if k not in hidden}
+            super().graph_from_dataset(public, dataset_ref)
+            self._bind()
+            for part in RECORD_PARTS:
+                getattr(self, f"_graph_{part}")(public, dataset_ref)
+            self._explicit_classes(dataset_ref)
+        self._drop_unsafe_iris(dataset_ref, dataset_dict.get("name"))
+
+    def _drop_unsafe_iris(self, ref: Any, name: Optional[str]) -> None:
+        """Leave out the links of this dataset rdflib cannot write.
+
+        The validators store URI forms only, but a record written before them,
+        or around them (SQL, an old harvest), must not make the serialiser fail
+        for the whole catalogue: the link is left out and logged. Walks only the
+        nodes this dataset reaches, so a catalogue page costs one walk per dataset.
+        """
+        unsafe, seen, todo = [], set(), [ref]
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for predicate, obj in self.g.predicate_objects(node):
+                if isinstance(obj, URIRef) and not urls.is_safe_iri(str(obj)):
+                    unsafe.append((node, predicate, obj))
+                elif isinstance(obj, (URIRef, BNode)):
+                    todo.append(obj)
+        for node, predicate, obj in unsafe:
+            self.g.remove((node, predicate, obj))
+            self.g.remove((obj, None, None))
+            log.warning("DCAT: %s: left out %s, not a valid IRI: %.200r", name, predicate, str(obj))
 
     def _explicit_classes(self, ref: Any) -> None:
         """State the classes DCAT-AP 3's shapes check, for consumers without inference."""

@@ -15,16 +15,29 @@ from ckanext.ocsregistry.logic import validators as v
     ("https://ocs.geograndest.fr/explore", "https://ocs.geograndest.fr/explore"),
     ("  http://example.org  ", "http://example.org"),
     ("", ""),
+    # IRIs as French writers type them are kept in their URI form
+    ("https://www.géo.fr/données?année=2019",
+     "https://www.xn--go-bja.fr/donn%C3%A9es?ann%C3%A9e=2019"),
+    ("https://a.example/x?q=a%20b&c=d#part", "https://a.example/x?q=a%20b&c=d#part"),
+    ("https://a.example:8443/", "https://a.example:8443/"),
+    ("https://[2001:db8::1]/wms", "https://[2001:db8::1]/wms"),
 ])
 def test_url_accepts(value, expected):
     assert v.ocsregistry_url(value) == expected
 
 
-@pytest.mark.parametrize("value", ["ftp://x.org", "javascript:alert(1)", "example.org",
-                                   "http://", "http://exa mple.org"])
-def test_url_refuses(value):
-    with pytest.raises(tk.Invalid):
+@pytest.mark.parametrize("value,says", [
+    ("ftp://x.org", "http://"), ("javascript:alert(1)", "http://"), ("example.org", "http://"),
+    ("http://", "server name"), ("http://exa mple.org", "%20"),
+    ("https://t.example/{z}/{x}/{y}.png", "%7B"), ("https://a..example/", "server name"),
+    ("https://a.example/%zz", "hexadecimal"), ("https://u:p@a.example/", "password"),
+    ("https://a.example:70000/", "port"), ("https://a.example/\u202e", "control"),
+    ("https://a.example/" + "x" * 2000, "2,000"), (["https://a.example"], "http://"),
+])
+def test_url_refuses(value, says):
+    with pytest.raises(tk.Invalid) as refused:
         v.ocsregistry_url(value)
+    assert says in refused.value.error
 
 
 @pytest.mark.parametrize("value,expected", [

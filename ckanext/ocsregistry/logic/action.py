@@ -9,8 +9,10 @@ from ckan.plugins import toolkit as tk
 from ckanext.ocsregistry import national_map, regions
 from ckanext.ocsregistry.search import digests, query
 from ckanext.ocsregistry.logic import schema as ocs_schema
+# CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
+from ckanext.ocsregistry.logic.shape import package_create, package_update
 
-__all__ = ["ocsregistry_region_list", "ocsregistry_map_data"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "package_create", "package_update"]
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:

@@ -10,18 +10,19 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
-from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.navl.dictization_functions import missing
 
-from ckanext.ocsregistry import regions
+from ckanext.ocsregistry import regions, urls
 from ckanext.ocsregistry.restricted.write import (ocsregistry_restricted_input,
                                                   ocsregistry_restricted_stash)
 
 __all__ = [
     "ocsregistry_identifier",
+    "ocsregistry_text",
+    "ocsregistry_text_items",
     "ocsregistry_url",
     "ocsregistry_year",
     "ocsregistry_positive_int",
@@ -33,6 +34,7 @@ __all__ = [
     "ocsregistry_merged_region_codes",
     "ocsregistry_current_region_codes",
     "ocsregistry_region_fields",
+    "ocsregistry_distinct_vintage_years",
     "ocsregistry_string_list",
     "ocsregistry_bbox",
     "ocsregistry_restricted_input",
@@ -62,14 +64,91 @@ def ocsregistry_identifier(value: Any) -> Any:
     return text
 
 
+# Control characters (line breaks and tabs aside) and the bidirectional
+# embeddings, overrides and isolates, which make text read other than it is
+# stored (Trojan Source, CVE-2021-42574); PostgreSQL refuses NUL outright.
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _as_text(value: Any, limit: int) -> str:
+    """A scalar as text, at most ``limit`` characters, without control characters."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise tk.Invalid(_("Must be text, not a list or an object"))
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        raise tk.Invalid(_("Must be at most {0} characters (this one has {1})").format(
+            f"{limit:,}".replace(",", "\u202f"), f"{len(text):,}".replace(",", "\u202f")))
+    if _TEXT_CONTROLS.search(text):
+        raise tk.Invalid(_("Must not contain control characters or text-direction overrides"))
+    return text
+
+
+def ocsregistry_text(max_length: str):
+    """Validator factory, ``ocsregistry_text(500)`` in the schema: one text value
+    (numbers are taken as their text), at most that many characters."""
+    limit = int(max_length)
+
+    def text(value: Any) -> Any:
+        if value is missing or value is None:
+            return value
+        return _as_text(value, limit)
+
+    return text
+
+
+def ocsregistry_text_items(max_items: str, max_length: str):
+    """Validator factory for lists of short texts (``scheming_multiple_text``
+    then joins them): at most ``max_items`` items of ``max_length`` characters."""
+    count, limit = int(max_items), int(max_length)
+
+    def items(value: Any) -> Any:
+        if value is missing or value is None or isinstance(value, str):
+            return value if not isinstance(value, str) else _as_text(value, limit)
+        if not isinstance(value, list):
+            raise tk.Invalid(_("Must be a list of texts"))
+        if len(value) > count:
+            raise tk.Invalid(_("Must have at most {0} entries").format(count))
+        for item in value:
+            if not isinstance(item, str):
+                raise tk.Invalid(_("Must be a list of texts"))
+            _as_text(item, limit)
+        return value
+
+    return items
+
+
+# Why urls.checked_url refused an address, as the editor reads it.
+_URL_REASONS = {
+    "length": lambda: _("Must be a web address of at most 2,000 characters"),
+    "control": lambda: _("Must not contain control characters or text-direction overrides"),
+    "scheme": lambda: _("Must be a web address starting with http:// or https://"),
+    "host": lambda: _("The server name of this address is not valid"),
+    "userinfo": lambda: _("Must not contain a user name or a password"),
+    "port": lambda: _("The port must be a number from 1 to 65535"),
+    "escape": lambda: _("A % must be followed by two hexadecimal digits, e.g. %20 for a space"),
+    "path": lambda: _("The path of this address is not valid (RFC 3986): "
+                      "check its % escapes"),
+    "query": lambda: _("The query of this address (after ?) is not valid (RFC 3986)"),
+    "fragment": lambda: _("The fragment of this address (after #) is not valid (RFC 3986)"),
+}
+
+
 def ocsregistry_url(value: Any) -> Any:
+    """An http(s) address (RFC 3986, through the rfc3986 library), stored in its URI form."""
     if _blank(value):
         return value
-    text = _text(value)
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
+    if not isinstance(value, str):
         raise tk.Invalid(_("Must be a web address starting with http:// or https://"))
-    return text
+    try:
+        return urls.checked_url(value.strip())
+    except urls.UrlError as e:
+        reason = str(e)
+    if reason.startswith("character:"):
+        char = reason.split(":", 1)[1]
+        raise tk.Invalid(_(
+            "\u00ab {0} \u00bb is not allowed in a web address: write it {1}").format(
+                char, f"%{ord(char):02X}"))
+    raise tk.Invalid(_URL_REASONS.get(reason, _URL_REASONS["host"])())
 
 
 def _blank(value: Any) -> bool:
@@ -81,13 +160,16 @@ def _earliest_year() -> int:
     return tk.config.get("ckanext.ocsregistry.earliest_year")
 
 
+_YEAR = re.compile(r"\d{4}", re.ASCII)
+
+
 def ocsregistry_year(value: Any) -> Any:
     if _blank(value):
         return value
-    try:
-        year = int(_text(value))
-    except ValueError:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or \
+            not _YEAR.fullmatch(_text(value)):
         raise tk.Invalid(_("Must be a year, e.g. 2021"))
+    year = int(_text(value))
     latest = datetime.date.today().year + YEARS_AHEAD
     if not _earliest_year() <= year <= latest:
         raise tk.Invalid(_("Must be a year between {0} and {1}").format(_earliest_year(), latest))
@@ -95,8 +177,9 @@ def ocsregistry_year(value: Any) -> Any:
 
 
 _SPACES = re.compile("[ \u00a0\u202f\u2009']")  # thousands separators of French and Swiss text
-_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_GROUPS = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?$")
+# ASCII digits only: Python reads other scripts' digits as numbers too.
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$", re.ASCII)
+_GROUPS = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?$", re.ASCII)
 MAX_INTEGER_DIGITS = 15
 MAX_DECIMALS = 6
 
@@ -214,20 +297,31 @@ def ocsregistry_number_output(value: Any) -> Any:
     return float(number)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _day(value: Any) -> datetime.date:
+    """The day of "2024-03-31", or of a full ISO datetime ("2024-03-31T12:00:00+02:00")."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if _ISO_DAY.fullmatch(text[:10]) and len(text) < 40:
+        try:
+            if len(text) == 10:
+                return datetime.date.fromisoformat(text)
+            if text[10] in "T ":
+                return datetime.datetime.fromisoformat(text).date()
+        except ValueError:
+            pass
+    raise tk.Invalid(_("Must be a date as YYYY-MM-DD, e.g. 2024-03-31"))
+
+
 def ocsregistry_iso_date(value: Any) -> Any:
     if _blank(value):
         return value
-    if isinstance(value, datetime.datetime):
-        day = value.date()
-    elif isinstance(value, datetime.date):
-        day = value
-    else:
-        try:
-            day = datetime.date.fromisoformat(_text(value)[:10])
-            if len(_text(value)) > 10 and _text(value)[10] not in "T ":
-                raise ValueError
-        except ValueError:
-            raise tk.Invalid(_("Must be a date as YYYY-MM-DD, e.g. 2024-03-31"))
+    day = _day(value)
     earliest = datetime.date(_earliest_year(), 1, 1)
     latest = datetime.date.today() + datetime.timedelta(days=1)
     if not earliest <= day <= latest:
@@ -349,6 +443,23 @@ def ocsregistry_region_fields(key, data, errors, context) -> None:
             _add_error(errors, "region_code", _(
                 "{0} ({1}) is not among the regions this CRIGE covers ({2})").format(
                     code, region.name, ", ".join(covered)))
+
+
+def ocsregistry_distinct_vintage_years(key, data, errors, context) -> None:
+    """One vintage per year: a second one is refused under its own year field
+    (a scheming ``before_validators`` entry, so it sees every vintage at once)."""
+    seen: set[int] = set()
+    year_keys = sorted((k for k in data if len(k) == 3 and k[0] == "vintages" and k[2] == "year"),
+                       key=lambda k: (str(k[1]).zfill(6)))
+    for k in year_keys:
+        text = _text(data[k]) if isinstance(data[k], (str, int)) else ""
+        if not _YEAR.fullmatch(text):
+            continue  # the year's own validator says why
+        year = int(text)
+        if year in seen:
+            errors.setdefault(k, []).append(
+                _("The year {0} is already given in another vintage").format(year))
+        seen.add(year)
 
 
 MAX_FILTER_VALUES = 20
