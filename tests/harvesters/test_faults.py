@@ -113,8 +113,8 @@ def test_records_the_schema_refuses_are_reported_one_by_one(app, harvested):
     assert job["status"] == "Finished"
     assert (job["stats"]["added"], job["stats"]["errored"]) == (1, 2), job
     messages = error_messages(job)
-    assert any(f'"{changed_bad["name"]}" refused by the schema: region_code' in m
-               for m in messages), messages
+    assert any(f'"{changed_bad["name"]}" refused by the schema:' in m
+               and "region_code: 99 is not an INSEE region code" in m for m in messages), messages
     assert any('"ocs-bad-vintage" refused by the schema: vintages 1 year' in m
                for m in messages), messages
     assert_unchanged(harvested)

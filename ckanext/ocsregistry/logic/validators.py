@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
-from ckan import model
+from ckan import authz, model
 from ckan.lib.navl.dictization_functions import missing
 
 from ckanext.ocsregistry import regions, urls
@@ -33,6 +33,7 @@ __all__ = [
     "ocsregistry_current_region_code",
     "ocsregistry_merged_region_codes",
     "ocsregistry_current_region_codes",
+    "ocsregistry_regions_set_by_sysadmin",
     "ocsregistry_region_fields",
     "ocsregistry_distinct_vintage_years",
     "ocsregistry_string_list",
@@ -386,11 +387,71 @@ def ocsregistry_current_region_codes(value: Any) -> Any:
     return json.dumps(_checked_codes(value, merged=False))
 
 
-def org_regions(owner_org: Any) -> list[str]:
-    if not owner_org or owner_org is missing:
-        return []
-    org = model.Group.get(_text(owner_org))
-    return regions.covered_regions(org.extras.get("regions_covered")) if org is not None else []
+def _org(owner_org: Any) -> Optional[model.Group]:
+    if not owner_org or owner_org is missing or not isinstance(owner_org, str):
+        return None
+    return model.Group.get(owner_org.strip())
+
+
+def _check_recognised_crige(data: dict, errors: dict, code: str) -> None:
+    """A record belongs to an organisation a sysadmin recognised as a CRIGE, by
+    setting the regions it covers, and is about one of those regions: an
+    account that created an organisation cannot put a base on the national map."""
+    org = _org(data.get(("owner_org",)))
+    if org is None:
+        return  # CKAN's owner_org validator says why
+    covered = regions.covered_regions(org.extras.get("regions_covered"))
+    if not covered:
+        _add_error(errors, "owner_org", _(
+            "{0} is not recognised as a CRIGE yet: a sysadmin must first set the "
+            "regions it covers").format(org.title or org.name))
+    elif code and regions.get(code) and code not in covered:
+        _add_error(errors, "region_code", _(
+            "{0} ({1}) is not among the regions this CRIGE covers ({2})").format(
+                code, regions.name(code), ", ".join(covered)))
+
+
+def _stored_regions(context: dict) -> list[str]:
+    group = context.get("group")
+    return regions.covered_regions(group.extras.get("regions_covered")) if group is not None else []
+
+
+def _records_in(org_id: str, codes: list[str]) -> int:
+    """Active registry records of an organisation about these regions (one query)."""
+    from ckanext.ocsregistry.record import DATASET_TYPE
+    return (model.Session.query(model.Package.id)
+            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+            .filter(model.Package.owner_org == org_id, model.Package.type == DATASET_TYPE,
+                    model.Package.state == "active", model.PackageExtra.key == "region_code",
+                    model.PackageExtra.value.in_(codes))
+            .count())
+
+
+def ocsregistry_regions_set_by_sysadmin(key, data, errors, context) -> None:
+    """The regions an organisation covers make it a CRIGE of the registry: only a
+    sysadmin sets them. Others keep what is stored (left out, it is kept, so an
+    organisation admin can still edit the description); a sysadmin cannot take
+    a region away from a CRIGE that still has records about it."""
+    if errors.get(key):
+        return
+    stored = _stored_regions(context)
+    value = data.get(key)
+    if context.get("ignore_auth") or authz.is_sysadmin(context.get("user")):
+        try:
+            wanted = [] if value in (missing, None) else regions.parse_codes(value)
+        except ValueError:
+            return  # ocsregistry_current_region_codes says why
+        group = context.get("group")
+        removed = sorted(set(stored) - set(wanted))
+        if group is not None and removed and _records_in(group.id, removed):
+            errors[key].append(_(
+                "This CRIGE still has records about {0}: move or delete them first").format(
+                    ", ".join(f"{c} ({regions.name(c)})" for c in removed)))
+        return
+    if value in (missing, None):
+        data[key] = json.dumps(stored) if stored else missing
+    elif sorted(regions.covered_regions(value)) != sorted(stored):
+        errors[key].append(_("Only a sysadmin can set the regions a CRIGE covers"))
 
 
 def _add_error(errors: dict, field: str, message: str) -> None:
@@ -409,8 +470,10 @@ def ocsregistry_region_fields(key, data, errors, context) -> None:
     try:
         code = _code(data.get(("region_code",), ""))
     except Exception:
-        return
+        code = ""
     region = regions.get(code)
+    if tk.config.get("ckanext.ocsregistry.enforce_org_regions"):
+        _check_recognised_crige(data, errors, code if region and not region.merged else "")
     if region is None or region.merged:
         return
     try:
@@ -437,12 +500,6 @@ def ocsregistry_region_fields(key, data, errors, context) -> None:
 
     data[("spatial",)] = regions.bbox_geojson(valid_former or [code])
 
-    if tk.config.get("ckanext.ocsregistry.enforce_org_regions"):
-        covered = org_regions(data.get(("owner_org",)))
-        if covered and code not in covered:
-            _add_error(errors, "region_code", _(
-                "{0} ({1}) is not among the regions this CRIGE covers ({2})").format(
-                    code, region.name, ", ".join(covered)))
 
 
 def ocsregistry_distinct_vintage_years(key, data, errors, context) -> None:
