@@ -1,6 +1,7 @@
 """``ckan ocsregistry ...`` commands."""
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -9,8 +10,9 @@ import ckan.plugins as p
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import demo, maintenance, record
-from ckanext.ocsregistry.table import importer
+from ckanext.ocsregistry.table import columns, importer
 
+log = logging.getLogger(__name__)
 __all__ = ["ocsregistry"]
 
 
@@ -62,15 +64,26 @@ def import_table(path: str, dry_run: bool, user: str | None):
     """
     if user is None:
         user = record.site_context()["user"]
-    report = importer.run(path, user, dry_run=dry_run)
+    try:
+        report = importer.run(path, user, dry_run=dry_run)
+    except Exception as e:  # noqa: BLE001 - e.g. the search index is down: one line, no traceback
+        log.debug("import stopped", exc_info=True)
+        raise click.ClickException(f"{path}: the import stopped ({type(e).__name__}: "
+                                   f"{columns.visible(e, 300)}); nothing was written")
     for error in report.file_errors:
         click.echo(f"{path}: {error}", err=True)
     for row in report.rows:
+        who = columns.visible(row.name, 60) or "?"
         for field, messages in row.errors.items():
+            place = report.place(field)
             for message in messages:
-                click.echo(f"{path}:{row.line} ({row.name or '?'}) {field}: {message}", err=True)
+                click.echo(f"{path}:{row.line} ({who}) {field}: {message}"
+                           + (f" - {place}" if place else ""), err=True)
     summary = (f"{report.count('create')} to create, {report.count('update')} to update, "
                f"{report.count('unchanged')} unchanged")
+    if not report.ok and not report.rows:
+        click.echo("Nothing was written.", err=True)  # the file could not be read
+        sys.exit(1)
     if not report.ok:
         click.echo(f"Nothing was written: {summary}; "
                    f"{sum(1 for r in report.rows if r.errors)} row(s) with errors.", err=True)

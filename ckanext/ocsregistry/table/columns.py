@@ -30,6 +30,27 @@ class CellError(ValueError):
     """A cell that cannot be read; the message says what is expected."""
 
 
+def visible(text: Any, limit: int = 40) -> str:
+    """Text from the file, for a message: control characters made visible (a
+    NUL or an escape code must not reach the terminal as such), long text cut."""
+    shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def quote(text: Any, limit: int = 40) -> str:
+    return f'"{visible(text, limit)}"'
+
+
+def nth(field_name: str, position: int, lang: str) -> str:
+    """The n-th item of a repeating field in words: "2e millésime", "2nd vintage"."""
+    item = label(schema_field(field_name).get("repeating_label"), lang) or field_name
+    item = item[:1].lower() + item[1:]
+    if lang == "fr":
+        return f"{position}{'er' if position == 1 else 'e'} {item}"
+    suffix = "th" if 10 <= position % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(position % 10, "th")
+    return f"{position}{suffix} {item}"
+
+
 @dataclass(frozen=True)
 class Column:
     field: dict
@@ -136,20 +157,13 @@ def parse_cell(column: Column, text: Any) -> Any:
     text = str(text)
     if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS):
         text = text[1:]  # a cell neutralised by the export
+    if "\x00" in text:
+        # PostgreSQL refuses NUL in text: refused here, so that the dry run refuses it too
+        raise CellError("contains a NUL character (byte 0), which cannot be stored")
     text = text.strip()
     if name == "vintages":
-        status = schema_field("vintages", "status")
-        out = []
-        for part in split_list(text):
-            match = _VINTAGE.match(part)
-            if not match:
-                raise CellError('expected "year status (note)", e.g. "2019 Disponible (Aude)"')
-            year, status_text, note = match.groups()
-            vintage = {"year": year, "status": choice_value(status, status_text) if status_text else ""}
-            if note:
-                vintage["note"] = note.strip()
-            out.append(vintage)
-        return out
+        return [_vintage(part, position, column.lang)
+                for position, part in enumerate(split_list(text), start=1)]
     multiple = field.get("preset") in ("multiple_select", "multiple_checkbox", "multiple_text")
     if multiple:
         parts = split_list(text)
@@ -163,23 +177,52 @@ def parse_cell(column: Column, text: Any) -> Any:
     return text
 
 
-def header_index(headers: list[str]) -> dict[int, Column]:
-    """Which column each header names: a French or English label, or the field name."""
+def _vintage(part: str, position: int, lang: str) -> dict[str, Any]:
+    match = _VINTAGE.match(part)
+    where = f"{nth('vintages', position, lang)} {quote(part)}"
+    if not match:
+        raise CellError(f'{where}: expected "year status (note)", e.g. "2019 Disponible (Aude)"')
+    year, status_text, note = match.groups()
+    try:
+        status = choice_value(schema_field("vintages", "status"), status_text) if status_text else ""
+    except CellError as e:
+        raise CellError(f"{where}: {e}")
+    vintage = {"year": year, "status": status}
+    if note:
+        vintage["note"] = note.strip()
+    return vintage
+
+
+def header_index(headers: list[Any]) -> tuple[dict[int, Column], list[str]]:
+    """Which column each header names (a French or English label, or the field
+    name), and what is wrong with the headers, naming each column."""
     known: dict[str, Column] = {}
     for lang in ("en", "fr"):
         for column in columns(lang):
             known[column.header.casefold()] = column
             known[column.name.casefold()] = column
-    found, seen = {}, set()
+    found: dict[int, Column] = {}
+    first: dict[str, int] = {}
+    errors = []
     for i, header in enumerate(headers):
-        column = known.get((header or "").strip().lstrip("\ufeff").casefold())
+        text = str(header).strip().lstrip("\ufeff")
+        column = known.get(text.casefold())
         if column is None:
-            raise CellError(f'unknown column "{header}"')
-        if column.name in seen:
-            raise CellError(f'column "{header}" appears twice')
-        seen.add(column.name)
-        found[i] = column
-    return found
+            errors.append(f"column {i + 1}: unknown column {quote(header)}"
+                          + ("" if text else " (a column without a header)"))
+        elif column.name in first:
+            errors.append(f"column {i + 1}: column {quote(header)} appears twice "
+                          f"(already column {first[column.name] + 1})")
+        else:
+            first[column.name] = i
+            found[i] = column
+    return found, errors
+
+
+def language(index: dict[int, Column]) -> str:
+    """The language of a file's headers (most of them), French on a tie."""
+    langs = [c.lang for c in index.values()]
+    return "en" if langs.count("en") > langs.count("fr") else "fr"
 
 
 def record_from_row(index: dict[int, Column], row: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -193,7 +236,7 @@ def record_from_row(index: dict[int, Column], row: list[Any]) -> tuple[dict[str,
         try:
             value = parse_cell(column, raw)
         except CellError as e:
-            errors[column.name] = f"{column.header}: {e}"
+            errors[column.name] = str(e)  # the report names the column
             continue
         if column.restricted and value in ("", []):
             continue  # funding cells left empty keep what the record has

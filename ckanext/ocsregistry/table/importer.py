@@ -6,19 +6,21 @@ a bad file changes nothing. A dry run stops after the checks.
 """
 from __future__ import annotations
 
-import csv
-import os
+import logging
+import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Optional
 
 from ckan import model
 from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import restricted
+from ckanext.ocsregistry import record, restricted
 from ckanext.ocsregistry.restricted import store
-from ckanext.ocsregistry.table import columns
+from ckanext.ocsregistry.table import columns, reader
 from ckanext.ocsregistry.record import DATASET_TYPE
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,13 +28,19 @@ class RowReport:
     line: int
     name: str
     action: str = ""  # create, update, unchanged
+    # field name (or "column N" for a cell beyond the header) -> messages
     errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, key: str, messages: list[str]) -> None:
+        self.errors.setdefault(key, []).extend(messages)
 
 
 @dataclass
 class Report:
     rows: list[RowReport] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    # field name -> where it is in the file: 'column 12 "UMC principale (m²)"'
+    places: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -41,26 +49,19 @@ class Report:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action and not r.errors)
 
+    def place(self, key: str) -> str:
+        """Which column of the file a field's errors are about ("" if none)."""
+        return self.places.get(key, "")
 
-def read_table(path: str) -> Iterator[list[Any]]:
-    """Rows of a .csv (UTF-8, with or without BOM; ";", "," or tab) or .xlsx file."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext == ".xlsx":
-        from openpyxl import load_workbook
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            for row in book.worksheets[0].iter_rows(values_only=True):
-                yield ["" if v is None else v for v in row]
-        finally:
-            book.close()
-    elif ext == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            first = f.readline()
-            f.seek(0)
-            delimiter = max(";,\t", key=first.count)
-            yield from csv.reader(f, delimiter=delimiter)
-    else:
-        raise columns.CellError(f"{path}: expected a .csv or .xlsx file")
+
+def _places(index: dict[int, columns.Column], lang: str) -> dict[str, str]:
+    """Where each field is in the file, as the user sees it; a field the file
+    has no column for is said so (e.g. a required field on a new record)."""
+    places = {c.name: f"no {columns.quote(c.header, 80)} column in the file"
+              for c in columns.columns(lang)}
+    places.update((c.name, f"column {i + 1} {columns.quote(c.header, 80)}")
+                  for i, c in index.items())
+    return places
 
 
 def _context(user: str) -> dict[str, Any]:
@@ -68,12 +69,16 @@ def _context(user: str) -> dict[str, Any]:
 
 
 BATCH = 500
+# What a record's name can be (CKAN's name validator): only such names are
+# looked up, so that a cell with quotes or spaces never reaches the search syntax.
+_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 
 
 def _existing(names: list[str], user: str) -> dict[str, dict[str, Any]]:
     """The records the file names that the user may see, by name: one search per
     batch of names (never a package_show per row), each with its restricted values
     (one query), for comparing rows with what is stored."""
+    names = [n for n in names if _NAME.match(n)]
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(names), BATCH):
         batch = names[start:start + BATCH]
@@ -94,7 +99,23 @@ def _unchanged(index: dict, existing: dict, data: dict) -> bool:
     return True
 
 
-def _check(user: str, action: str, data: dict[str, Any]) -> dict[str, list[str]]:
+def _messages(name: str, errors: Any, lang: str) -> list[str]:
+    """A field's validation errors as readable lines. A repeating field (the
+    vintages) has a list with one dict of subfield errors per item: each line
+    names the item and the subfield ("2e millésime, Année: ...")."""
+    out: list[str] = []
+    for position, item in enumerate(errors if isinstance(errors, list) else [errors], start=1):
+        if isinstance(item, dict):
+            for sub, messages in item.items():
+                sub_label = record.label(record.schema_field(name, sub).get("label"), lang) or sub
+                out.extend(f"{columns.nth(name, position, lang)}, {sub_label}: {m}"
+                           for m in _messages(sub, messages, lang))
+        elif item not in (None, "", [], {}):
+            out.append(str(item))
+    return out
+
+
+def _check(user: str, action: str, data: dict[str, Any], lang: str) -> dict[str, list[str]]:
     """Authorisation and schema validation of one record, writing nothing."""
     context = _context(user)
     try:
@@ -104,54 +125,70 @@ def _check(user: str, action: str, data: dict[str, Any]) -> dict[str, list[str]]
     plugin = lib_plugins.lookup_package_plugin(DATASET_TYPE)
     schema = plugin.create_package_schema() if action == "create" else plugin.update_package_schema()
     _data, errors = lib_plugins.plugin_validate(plugin, context, data, schema, f"package_{action}")
-    return {k: [str(m) for m in v] for k, v in errors.items() if v}
+    return _error_lines(errors, lang)
 
 
-def run(path: str, user: str, dry_run: bool = False) -> Report:
-    report = Report()
-    try:
-        rows = iter(read_table(path))
-        headers = next(rows, None)
-        if not headers:
-            report.file_errors.append("the file is empty")
-            return report
-        index = columns.header_index([str(h) for h in headers])
-    except (columns.CellError, OSError, ValueError, KeyError) as e:
-        report.file_errors.append(str(e))
-        return report
-    if not any(c.name == "name" for c in index.values()):
-        name_col = columns.find_column("name", "fr")
-        report.file_errors.append(f'a "{name_col.header}" (name) column is needed to match records')
-        return report
+def _error_lines(errors: dict[str, Any], lang: str) -> dict[str, list[str]]:
+    lines = {key: _messages(key, value, lang) for key, value in errors.items()}
+    return {key: messages for key, messages in lines.items() if messages}
 
-    parsed: list[tuple[RowReport, dict[str, Any]]] = []
+
+def _beyond_header(row: list[Any], width: int, delimiter: Optional[str]) -> dict[str, list[str]]:
+    """Cells right of the last header: refused, never dropped. In a CSV they
+    are mostly a value split by an unquoted delimiter, and half of it would be lost."""
+    extra = [(i, v) for i, v in enumerate(row[width:], start=width) if str(v).strip()]
+    if not extra:
+        return {}
+    i, value = extra[0]
+    message = (f"a value beyond the last column ({columns.quote(value)}; "
+               f"the header has {width} columns)")
+    if delimiter:
+        shown = "tab" if delimiter == "\t" else f'"{delimiter}"'
+        message += f" - a {shown} inside a value must be quoted (\"...{delimiter}...\")"
+    return {f"column {i + 1}": [message]}
+
+
+def _read_rows(table: reader.Table, index: dict[int, columns.Column],
+               report: Report) -> list[tuple[RowReport, dict[str, Any], set[str]]]:
+    """Each non-empty row: its report, the values that could be read, and the
+    fields whose cells could not (their schema errors would only repeat it)."""
+    width = len(index)
+    out = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(table.rows[1:], start=2):
         if not any(str(v).strip() for v in row):
             continue
         data, cell_errors = columns.record_from_row(index, row)
         name = str(data.get("name") or "")
         entry = RowReport(line=line, name=name)
         report.rows.append(entry)
-        entry.errors.update({k: [v] for k, v in cell_errors.items()})
+        for key, message in cell_errors.items():
+            entry.add(key, [message])
+        for key, messages in _beyond_header(row, width, table.delimiter).items():
+            entry.add(key, messages)
         if not name:
-            entry.errors.setdefault("name", []).append("required to match or create the record")
-            continue
-        if name in seen:
-            entry.errors.setdefault("name", []).append(f"already on line {seen[name]}")
-            continue
-        seen[name] = line
-        if not entry.errors:
-            parsed.append((entry, data))
+            entry.add("name", ["required to match or create the record"])
+        elif name in seen:
+            entry.add("name", [f"already on line {seen[name]}"])
+        else:
+            seen[name] = line
+        out.append((entry, data, set(entry.errors)))
+    return out
 
-    existing_by_name = _existing([entry.name for entry, _data in parsed], user)
-    planned: list[tuple[RowReport, dict[str, Any]]] = []
-    for entry, data in parsed:
+
+def _plan(rows: list[tuple[RowReport, dict[str, Any], set[str]]], index: dict[int, columns.Column],
+          user: str, lang: str) -> list[tuple[RowReport, dict[str, Any]]]:
+    """What each row would do, every row checked as the write would check it;
+    a row with unreadable cells is checked on the fields that could be read,
+    so that all of its errors are listed at once."""
+    existing_by_name = _existing([entry.name for entry, _d, _k in rows if entry.name], user)
+    planned = []
+    for entry, data, known in rows:
         existing = existing_by_name.get(entry.name)
         if existing is not None and existing.get("type") != DATASET_TYPE:
-            entry.errors["name"] = [f"{entry.name} is a dataset of another type"]
+            entry.add("name", [f"{entry.name} is a dataset of another type"])
             continue
-        if existing is not None and _unchanged(index, existing, data):
+        if not entry.errors and existing is not None and _unchanged(index, existing, data):
             entry.action = "unchanged"
             continue
         merged = dict(existing or {}, **data, type=DATASET_TYPE)
@@ -160,22 +197,88 @@ def run(path: str, user: str, dry_run: bool = False) -> Report:
         for name in set(restricted.fields()) - set(data):
             merged.pop(name, None)
         entry.action = "update" if existing else "create"
-        entry.errors.update(_check(user, entry.action, merged))
+        for key, messages in _check(user, entry.action, merged, lang).items():
+            if key not in known:
+                entry.add(key, messages)
         planned.append((entry, merged))
+    return planned
 
+
+def run(path: str, user: str, dry_run: bool = False) -> Report:
+    """Check every row of the file; write it all (unless ``dry_run``) only if all is valid."""
+    report = Report()
+    try:
+        table = reader.read_table(path)
+    except reader.FileError as e:
+        report.file_errors.append(str(e))
+        return report
+    headers = list(table.rows[0]) if table.rows else []
+    while headers and not str(headers[-1]).strip():
+        headers.pop()  # a spreadsheet may carry empty columns on the right
+    if not headers:
+        report.file_errors.append("the file is empty (no header row)")
+        return report
+    index, header_errors = columns.header_index(headers)
+    if header_errors:
+        report.file_errors.extend(header_errors)
+        return report
+    if not any(c.name == "name" for c in index.values()):
+        name_col = columns.find_column("name", "fr")
+        report.file_errors.append(f'a "{name_col.header}" (name) column is needed to match records')
+        return report
+    lang = columns.language(index)
+    report.places = _places(index, lang)
+    planned = _plan(_read_rows(table, index, report), index, user, lang)
+    _in_file_order(report, index)
     if not report.ok or dry_run:
         return report
-    _write(user, planned)
+    _write(user, planned, report, lang)
     return report
 
 
-def _write(user: str, planned: list[tuple[RowReport, dict[str, Any]]]) -> None:
-    """All rows in one transaction: either every record is written, or none."""
+def _in_file_order(report: Report, index: dict[int, columns.Column]) -> None:
+    """Each row's errors in the order of the file's columns, a value beyond the
+    header first: it shifts the cells after the split, which explains their errors."""
+    position = {c.name: i for i, c in index.items()}
+
+    def key(field_name: str) -> int:
+        return -1 if field_name.startswith("column ") else position.get(field_name, len(index))
+
+    for entry in report.rows:
+        entry.errors = {k: entry.errors[k] for k in sorted(entry.errors, key=key)}
+
+
+def _write(user: str, planned: list[tuple[RowReport, dict[str, Any]]], report: Report,
+           lang: str) -> None:
+    """All rows in one transaction: either every record is written, or none.
+    Whatever fails during the write (a check that passed and now fails, the
+    database, the search index) is rolled back and reported, never raised."""
+    entry = None
     try:
         for entry, data in planned:
             context = dict(_context(user), defer_commit=True)
             tk.get_action(f"package_{entry.action}")(context, data)
+        entry = None
         model.repo.commit()
-    except Exception:
+    except tk.ValidationError as e:
         model.Session.rollback()
-        raise
+        errors = e.error_dict if isinstance(e.error_dict, dict) else {"": [str(e.error_dict)]}
+        for key, messages in _error_lines(errors, lang).items():
+            (entry or _last(planned)).add(key, messages)
+    except Exception as e:  # noqa: BLE001 - any failure must leave nothing written
+        model.Session.rollback()
+        # the details for a developer, at debug level: the user gets one line, no traceback
+        log.debug("import rolled back", exc_info=True)
+        what = f"line {entry.line} ({entry.name}) could not be written" if entry else \
+            "the records could not be saved"
+        report.file_errors.append(f"{what}: {_reason(e)}; nothing was written")
+
+
+def _last(planned: list[tuple[RowReport, dict[str, Any]]]) -> RowReport:
+    return planned[-1][0]
+
+
+def _reason(e: Exception) -> str:
+    """The first line of an error (a database error carries the statement after it)."""
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0][:300]}" if text else type(e).__name__
