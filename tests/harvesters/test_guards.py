@@ -130,7 +130,7 @@ def test_the_harvest_status_of_many_records_takes_one_query(harvested):
 def running_job(harvested):
     """The source's job, marked running (what the Stop button is shown for)."""
     job = call_action("harvest_job_create", context={"user": harvested["admin"]},
-                      source_id=harvested["source"]["id"])
+                      source_id=harvested["source"]["id"], run=False)
     HarvestJob.get(job["id"]).status = "Running"
     model.Session.commit()
     return job
