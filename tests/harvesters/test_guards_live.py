@@ -14,6 +14,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 from ckan import model
+from ckan.plugins import toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestJob
@@ -30,8 +31,6 @@ PASSWORD = "csrf-live-password"
 @pytest.fixture(scope="module")
 def csrf_site(registry_app, tmp_path_factory):
     """test.ini with CSRF checked everywhere, served in its own process."""
-    from ckan.plugins import toolkit as tk
-
     base = os.path.abspath(tk.config["__file__"])
     with open(base, encoding="utf-8") as f:
         # `ckan -c` reads the logging sections from the file it is given
@@ -47,12 +46,34 @@ def csrf_site(registry_app, tmp_path_factory):
         yield url
 
 
-def _token(html: str) -> str:
-    page = BeautifulSoup(html, "html.parser")
-    field = page.select_one(f'input[name="{CSRF_FIELD}"]') or page.select_one(
-        f'meta[name="{CSRF_FIELD}"]')
-    assert field is not None, "no CSRF token in the page"
-    return field.get("value") or field["content"]
+def _page_token(html: str) -> str:
+    """The token CKAN puts in every page's head, which confirm-action posts."""
+    meta = BeautifulSoup(html, "html.parser").select_one(f'meta[name="{CSRF_FIELD}"]')
+    assert meta is not None, "no CSRF token in the page's head"
+    return meta["content"]
+
+
+def _form_data(html: str, selector: str = "form") -> dict[str, str]:
+    """What a browser would submit of the form, token included."""
+    form = BeautifulSoup(html, "html.parser").select_one(selector)
+    assert form is not None, selector
+    data = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        if field.name == "select":
+            # a browser takes the last selected option (ckanext-harvest's edit form
+            # marks "No organization" and the source's organisation selected)
+            selected = field.select("option[selected]")
+            chosen = selected[-1] if selected else field.select_one("option")
+            data[field["name"]] = chosen.get("value", "") if chosen else ""
+        elif field.get("type") in ("radio", "checkbox"):
+            if field.has_attr("checked"):
+                data[field["name"]] = field.get("value", "on")
+        elif field.name == "textarea":
+            data[field["name"]] = field.text
+        else:
+            data[field["name"]] = field.get("value", "")
+    assert data.get(CSRF_FIELD), f"the form {selector} carries no CSRF token"
+    return data
 
 
 @pytest.fixture
@@ -62,8 +83,9 @@ def browser(csrf_site):
     session = requests.Session()
     session.base = csrf_site
     form = session.get(f"{csrf_site}/user/login")
-    done = session.post(f"{csrf_site}/user/login", data={
-        "login": user["name"], "password": PASSWORD, CSRF_FIELD: _token(form.text)})
+    done = session.post(f"{csrf_site}/user/login", data=dict(
+        _form_data(form.text, "form:has(input[name=password])"),
+        login=user["name"], password=PASSWORD))
     assert done.ok and "/user/_logout" in done.text, "the login failed"
     yield session
     session.close()
@@ -119,25 +141,35 @@ def test_gets_are_refused_with_405(browser, source):
     assert _active(source["id"]) is True
 
 
-def test_the_new_source_form_with_its_token_creates_the_source(browser):
+def test_the_source_forms_with_their_token_create_and_edit_the_source(browser):
     org = factories.Organization(name="cnig")
     form = browser.get(f"{browser.base}/harvest/new")
-    assert form.ok
-    response = browser.post(f"{browser.base}/harvest/new", data={
-        CSRF_FIELD: _token(form.text), "url": "http://127.0.0.1:9/other", "title": "Other",
-        "name": "other-registry", "notes": "", "source_type": "ocsregistry", "frequency": "MANUAL",
-        "config": "", "owner_org": org["id"], "save": "Save"})
+    response = browser.post(f"{browser.base}/harvest/new", data=dict(
+        _form_data(form.text, "form#source-new"), url="http://127.0.0.1:9/other", title="Other",
+        name="other-registry", source_type="ocsregistry", owner_org=org["id"]))
 
     assert response.ok, response.text[-2000:]
     model.Session.remove()
     created = call_action("harvest_source_show", id="other-registry")
     assert created["url"] == "http://127.0.0.1:9/other" and created["owner_org"] == org["id"]
 
+    form = browser.get(f"{browser.base}/harvest/edit/other-registry")
+    response = browser.post(f"{browser.base}/harvest/edit/other-registry", data=dict(
+        _form_data(form.text, "form#source-new"), title="Other, renamed"))
+    assert response.ok, response.text[-2000:]
+    model.Session.remove()
+    assert call_action("harvest_source_show", id="other-registry")["title"] == "Other, renamed"
+
+
+def test_the_registry_pages_still_answer(browser):
+    assert browser.get(f"{browser.base}/ocsregistry/map").status_code == 200
+    assert browser.get(f"{browser.base}/ocsregistry/export.csv").status_code == 200
+
 
 def test_the_admin_buttons_post_with_the_page_token(browser, source):
     """What confirm-action does: a POST carrying the page's token (its meta tag)."""
     admin = browser.get(f"{browser.base}/harvest/admin/{source['name']}")
-    token = _token(admin.text)
+    token = _page_token(admin.text)
     assert re.search(r'href="/harvest/refresh/[^"]+"[^>]*data-module="confirm-action"', admin.text)
 
     refreshed = browser.post(f"{browser.base}/harvest/refresh/{source['id']}",
@@ -151,11 +183,11 @@ def test_the_admin_buttons_post_with_the_page_token(browser, source):
     stop = f'href="/harvest/{source["name"]}/job/{job_id}/abort" class="btn btn-default"'
     assert stop in admin.text and 'data-module="confirm-action"' in admin.text
     stopped = browser.post(f"{browser.base}/harvest/{source['name']}/job/{job_id}/abort",
-                           data={CSRF_FIELD: _token(admin.text)}, allow_redirects=False)
+                           data={CSRF_FIELD: _page_token(admin.text)}, allow_redirects=False)
     assert stopped.status_code == 302
     assert _jobs(source["id"]) == ["Finished"]
 
     deleted = browser.post(f"{browser.base}/harvest/delete/{source['name']}",
-                           data={CSRF_FIELD: _token(admin.text)}, allow_redirects=False)
+                           data={CSRF_FIELD: _page_token(admin.text)}, allow_redirects=False)
     assert deleted.status_code == 302
     assert _active(source["id"]) is False
