@@ -8,6 +8,7 @@
 #                             the whole pytest suite (make test)
 #   devstack/stack.sh stop    stop every process this script started (make stop)
 #   devstack/stack.sh status  show what is running
+#   devstack/stack.sh config  write (or update) $OCSREGISTRY_STATE/ckan.ini only
 #   devstack/stack.sh benchmark [args]  registry benchmark (make benchmark)
 #
 # All state (virtualenv, Solr jars and cores, database cluster, logs, config)
@@ -322,6 +323,8 @@ configure_ckan() {
   if [ ! -f "$CKAN_INI" ]; then
     "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null
   fi
+  # CSRF tokens are checked on extensions' routes too (ckanext-harvest's take
+  # state-changing POSTs), and only sysadmins create organisations (the CRIGE).
   "$VENV/bin/ckan" config-tool "$CKAN_INI" \
     "sqlalchemy.url=$PG_URL_BASE/ckan" \
     "solr_url=http://127.0.0.1:$SOLR_PORT/solr/ckan" \
@@ -338,6 +341,8 @@ configure_ckan() {
     "ckan.locales_offered=fr en" \
     "ckan.site_title=Registre des OCS régionales" \
     "ckan.auth.create_unowned_dataset=false" \
+    "ckan.auth.user_create_organizations=false" \
+    "ckan.csrf_protection.ignore_extensions=false" \
     "ckan.search.show_all_types=true" >/dev/null
   "$VENV/bin/ckan" config-tool "$CKAN_INI" -s logger_ckanext "level=INFO" >/dev/null
   # `ckan generate config` writes an empty SESSION_COOKIE_DOMAIN, sent as an empty
@@ -478,8 +483,9 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  config) configure_ckan ;;
   benchmark) shift; cmd_benchmark "$@" ;;
   benchmark-harvest) shift; cmd_benchmark_harvest "$@" ;;
   services) cmd_install; start_services ;;
-  *) echo "usage: $0 {run|test [pytest args]|stop|status|benchmark [args]|benchmark-harvest [args]|install|services}" >&2; exit 2 ;;
+  *) echo "usage: $0 {run|test [pytest args]|stop|status|config|benchmark [args]|benchmark-harvest [args]|install|services}" >&2; exit 2 ;;
 esac

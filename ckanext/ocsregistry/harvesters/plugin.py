@@ -5,7 +5,10 @@
 - IDCATRDFHarvester: records harvested as DCAT (ckanext-dcat's
   ``dcat_rdf_harvester``) go to the CRIGE covering their region, RDF that would
   crash ckanext-dcat's parser is reported, and sources get a timeout;
-- IAuthFunctions: harvested records are edited at their source, not here.
+- IAuthFunctions: harvested records are edited at their source, not here, one
+  by one or in bulk (``auth``);
+- IBlueprint: ckanext-harvest's routes that change state answer POST only
+  (``views``).
 
 Needs ckanext-harvest (``harvest`` plugin) and ckanext-dcat; the ``ocsregistry``
 plugin itself runs without them (see README, installation).
@@ -20,12 +23,14 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.ocsregistry.harvesters import auth, rdf_guard, record_mapping, source_config
+from ckanext.ocsregistry.harvesters import (
+    auth, rdf_guard, record_mapping, source_config, views)
 from ckanext.ocsregistry.harvesters.registry_harvester import RegistryHarvester
 from ckanext.ocsregistry.record import DATASET_TYPE
 
 
 @tk.blanket.auth_functions(auth)
+@tk.blanket.blueprints(views)
 @tk.blanket.config_declarations
 class OcsregistryHarvesterPlugin(RegistryHarvester, p.SingletonPlugin):
     p.implements(IHarvester)
