@@ -86,6 +86,7 @@ def test_records_are_refused_from_an_organisation_no_sysadmin_recognised(app, sy
     assert _api(app, "package_create", editor, **record(owner_org=org["id"])).status_code == 200
 
 
+@pytest.mark.ckan_config("ckan.auth.user_create_organizations", True)
 def test_an_organisation_created_by_a_user_is_not_a_crige(app):
     """Where a site lets users create organisations (CKAN's default; ``make run``
     turns it off), the organisation cannot declare regions, so holds no record."""
@@ -94,7 +95,7 @@ def test_an_organisation_created_by_a_user_is_not_a_crige(app):
     assert refused.status_code == 409
     assert "regions_covered" in refused.json["error"]
     created = _api(app, "organization_create", user, name="crige-pirate")
-    assert created.status_code == 200, "test.ini keeps CKAN's default: users create organisations"
+    assert created.status_code == 200, created.json
     response = _api(app, "package_create", user, **record(owner_org=created.json["result"]["id"]))
     assert response.status_code == 409
     assert "owner_org" in response.json["error"]
