@@ -191,3 +191,17 @@ def test_the_admin_buttons_post_with_the_page_token(browser, source):
                            data={CSRF_FIELD: _page_token(admin.text)}, allow_redirects=False)
     assert deleted.status_code == 302
     assert _active(source["id"]) is False
+
+
+def test_delete_and_clear_posts_clear_the_source(browser, source):
+    """"Delete and clear" posts to ckanext-harvest's delete view, which clears the
+    source's jobs (and records) before deleting it; CKAN's generic dataset delete,
+    which a POST used to reach, deleted the source and kept everything else."""
+    _running_job(source["id"])
+    page = browser.get(f"{browser.base}/harvest/edit/{source['name']}")
+    assert f'/harvest/delete/{source["name"]}?clear=True' in page.text
+    deleted = browser.post(f"{browser.base}/harvest/delete/{source['name']}?clear=True",
+                           data={CSRF_FIELD: _page_token(page.text)}, allow_redirects=False)
+    assert deleted.status_code == 302, deleted.text[-1000:]
+    model.Session.remove()
+    assert model.Session.query(HarvestJob).filter_by(source_id=source["id"]).count() == 0

@@ -37,8 +37,18 @@ def job_abort(source: str, id: str):
     return utils.job_abort_view(source, id)
 
 
+def delete(id: str):
+    # ckanext-harvest's own delete view (which also clears the source's records
+    # when asked, "?clear=True") answered GET only; CKAN's generic dataset delete,
+    # which a POST reached, ignores "clear".
+    return utils.delete_view(id)
+
+
 # The same path as ckanext-harvest's GET-only rule: werkzeug passes over a rule
 # that does not accept the method, so a POST reaches this one.
 ocsregistry_harvester.add_url_rule(
     f"/{utils.DATASET_TYPE_NAME}/<source>/job/<id>/abort", view_func=job_abort,
     endpoint="job_abort", methods=["POST"])
+ocsregistry_harvester.add_url_rule(
+    f"/{utils.DATASET_TYPE_NAME}/delete/<id>", view_func=delete, endpoint="delete",
+    methods=["POST"])
