@@ -115,17 +115,43 @@ def _messages(name: str, errors: Any, lang: str) -> list[str]:
     return out
 
 
-def _check(user: str, action: str, data: dict[str, Any], lang: str) -> dict[str, list[str]]:
-    """Authorisation and schema validation of one record, writing nothing."""
-    context = _context(user)
-    try:
-        tk.check_access(f"package_{action}", context, data)
-    except tk.NotAuthorized as e:
-        return {"owner_org": [str(e) or tk._("Not authorized")]}
-    plugin = lib_plugins.lookup_package_plugin(DATASET_TYPE)
-    schema = plugin.create_package_schema() if action == "create" else plugin.update_package_schema()
-    _data, errors = lib_plugins.plugin_validate(plugin, context, data, schema, f"package_{action}")
-    return _error_lines(errors, lang)
+class _Checker:
+    """Authorisation and schema validation of records, writing nothing.
+
+    The right to create records in an organisation is asked once per
+    organisation and import; updates are authorised row by row, since they
+    depend on the record. Each row gets a schema of its own: scheming's
+    ``validate`` completes the schema it is given, and decides from what is
+    already there.
+    """
+
+    def __init__(self, user: str, lang: str) -> None:
+        self.user, self.lang = user, lang
+        self.plugin = lib_plugins.lookup_package_plugin(DATASET_TYPE)
+        self.may_create: dict[str, Optional[str]] = {}  # owner_org -> refusal
+
+    def _refusal(self, action: str, data: dict[str, Any]) -> Optional[str]:
+        owner = data.get("owner_org")
+        if action == "create" and isinstance(owner, str) and owner in self.may_create:
+            return self.may_create[owner]
+        try:
+            tk.check_access(f"package_{action}", _context(self.user), data)
+            refusal = None
+        except tk.NotAuthorized as e:
+            refusal = str(e) or tk._("Not authorized")
+        if action == "create" and isinstance(owner, str):
+            self.may_create[owner] = refusal
+        return refusal
+
+    def __call__(self, action: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        refusal = self._refusal(action, data)
+        if refusal:
+            return {"owner_org": [refusal]}
+        schema = (self.plugin.create_package_schema() if action == "create"
+                  else self.plugin.update_package_schema())
+        _data, errors = lib_plugins.plugin_validate(
+            self.plugin, _context(self.user), data, schema, f"package_{action}")
+        return _error_lines(errors, self.lang)
 
 
 def _error_lines(errors: dict[str, Any], lang: str) -> dict[str, list[str]]:
@@ -182,6 +208,7 @@ def _plan(rows: list[tuple[RowReport, dict[str, Any], set[str]]], index: dict[in
     a row with unreadable cells is checked on the fields that could be read,
     so that all of its errors are listed at once."""
     existing_by_name = _existing([entry.name for entry, _d, _k in rows if entry.name], user)
+    check = _Checker(user, lang)
     planned = []
     for entry, data, known in rows:
         existing = existing_by_name.get(entry.name)
@@ -197,7 +224,7 @@ def _plan(rows: list[tuple[RowReport, dict[str, Any], set[str]]], index: dict[in
         for name in set(restricted.fields()) - set(data):
             merged.pop(name, None)
         entry.action = "update" if existing else "create"
-        for key, messages in _check(user, entry.action, merged, lang).items():
+        for key, messages in check(entry.action, merged).items():
             if key not in known:
                 entry.add(key, messages)
         planned.append((entry, merged))
