@@ -273,3 +273,62 @@ def test_the_hostile_set_is_large_and_covers_every_field_type():
                  "former_region_codes", "ocs_characteristic", "dimensions", "producers",
                  "owner_org", "title", "notes", "funders", "contact_email", "name"):
         assert kind in fields, kind
+
+
+# --------------------------------------------------------------------------
+# The same refusals through the edit form, as a logged-in editor posts it
+# --------------------------------------------------------------------------
+
+FORM_CASES: dict[str, tuple[dict[str, str], str]] = {
+    # posted fields -> the French label the error summary must name
+    "tile template as viewer link": ({"viewer_url": "https://t.example/{z}/{x}/{y}.png"},
+                                     "Lien vers la visionneuse"),
+    "javascript data link": ({"data_url": "javascript:alert(1)"}, "Lien vers les données"),
+    "exponent number": ({"mmu_m2": "1e5000"}, "UMC principale"),
+    "30 February": ({"info_updated": "2024-02-30"}, "Date de mise à jour des informations"),
+    "bidi override in title": ({"title": "OCS \u202elanoiger"}, "Nom de la base"),
+    "NUL in funders": ({"funders": "a\x00b"}, "Financeurs du projet"),
+    "10,000-character detail": ({"ocs_characteristic_detail": "x" * 10000},
+                                "Précisions sur la caractéristique"),
+    "duplicate vintage year": ({"vintages-1-year": "2010"},
+                               "Millésime 2: Année: L'année 2010 figure déjà"),
+    "price above maximum": ({"production_price": "2000000000"}, "Prix de production"),
+    "invalid e-mail": ({"contact_email": "not-an-email"}, "Courriel du contact"),
+}
+
+
+@pytest.fixture(scope="module")
+def form_world(world):
+    from ckan.plugins import toolkit as tk
+
+    from .test_confidentiality import PASSWORD, _login
+
+    csrf_before = tk.config.get("WTF_CSRF_ENABLED")
+    tk.config["WTF_CSRF_ENABLED"] = True  # the form is posted with its token
+    try:
+        app = _get_test_app()
+    finally:
+        tk.config["WTF_CSRF_ENABLED"] = csrf_before
+    editor = factories.User(password=PASSWORD)
+    _api(app, "organization_member_create", world.sysadmin_token, id=world.org["id"],
+         username=editor["name"], role="editor")
+    return {"client": _login(app, editor), "app": app}
+
+
+@pytest.mark.parametrize("posted,label", list(FORM_CASES.values()), ids=list(FORM_CASES))
+def test_hostile_form_value_is_refused_beside_its_field(world, form_world, posted, label):
+    from werkzeug.datastructures import MultiDict
+    from .test_confidentiality import _form_errors, _form_fields
+
+    before = _show(world)
+    client, name = form_world["client"], world.record["name"]
+    page = client.get(f"/ocs/edit/{name}")
+    assert page.status_code == 200
+    fields = [(k, v) for k, v in _form_fields(page.get_data(as_text=True)) if k not in posted]
+    response = client.post(f"/ocs/edit/{name}", data=MultiDict(
+        fields + list(posted.items()) + [("save", "")]), follow_redirects=False)
+
+    assert response.status_code == 200, "the form was not shown again with its errors"
+    errors = _form_errors(response.get_data(as_text=True))
+    assert label in errors, errors
+    assert _show(world) == before, "a refused form changed the record"
