@@ -7,6 +7,8 @@ and the record, its RDF and the whole catalogue must still answer 200.
 from __future__ import annotations
 
 import datetime
+import html
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -287,7 +289,8 @@ FORM_CASES: dict[str, tuple[dict[str, str], str]] = {
     "exponent number": ({"mmu_m2": "1e5000"}, "UMC principale"),
     "30 February": ({"info_updated": "2024-02-30"}, "Date de mise à jour des informations"),
     "bidi override in title": ({"title": "OCS \u202elanoiger"}, "Nom de la base"),
-    "NUL in funders": ({"funders": "a\x00b"}, "Financeurs du projet"),
+    # refused before any view (views.py), as a page naming the parameter
+    "NUL in funders": ({"funders": "a\x00b"}, "Le caractère NUL n'est pas permis (dans funders)"),
     "10,000-character detail": ({"ocs_characteristic_detail": "x" * 10000},
                                 "Précisions sur la caractéristique"),
     "duplicate vintage year": ({"vintages-1-year": "2010"},
@@ -328,7 +331,53 @@ def test_hostile_form_value_is_refused_beside_its_field(world, form_world, poste
     response = client.post(f"/ocs/edit/{name}", data=MultiDict(
         fields + list(posted.items()) + [("save", "")]), follow_redirects=False)
 
-    assert response.status_code == 200, "the form was not shown again with its errors"
-    errors = _form_errors(response.get_data(as_text=True))
+    if "\x00" in "".join(posted.values()):
+        assert response.status_code == 400
+        errors = html.unescape(response.get_data(as_text=True))
+    else:
+        assert response.status_code == 200, "the form was not shown again with its errors"
+        errors = _form_errors(response.get_data(as_text=True))
     assert label in errors, errors
     assert _show(world) == before, "a refused form changed the record"
+
+
+# --------------------------------------------------------------------------
+# Hostile query parameters: reads answer an error, never 500
+# --------------------------------------------------------------------------
+
+READS: dict[str, tuple[str, int]] = {
+    # url -> the status expected (400: a page's bad parameter, 409: the API's)
+    "export bbox": ("/ocsregistry/export.csv?ext_bbox=garbage", 400),
+    "export language": ("/ocsregistry/export.csv?lang=xx", 400),
+    "export vintage": ("/ocsregistry/export.xlsx?ext_vintage_from=abc", 400),
+    "export reversed vintages": (
+        "/ocsregistry/export.csv?ext_vintage_from=2020&ext_vintage_to=2010", 400),
+    "export NUL organisation": ("/ocsregistry/export.csv?organization=%00", 400),
+    "export NUL sort": ("/ocsregistry/export.csv?sort=%00", 400),
+    "map NUL query": ("/ocsregistry/map?q=%00", 400),
+    "search vintage": ("/ocs/?ext_vintage_from=abc", 400),
+    "search NUL query": ("/ocs/?q=%00", 400),
+    "search unknown sort": ("/ocs/?sort=bogus%20field", 400),
+    "map data era": ("/api/3/action/ocsregistry_map_data?era=bogus", 409),
+    "map data bbox": ("/api/3/action/ocsregistry_map_data?ext_bbox=999,0,1,1", 409),
+    "map data long region": (
+        "/api/3/action/ocsregistry_map_data?vocab_ocsregistry_region=" + "x" * 200, 409),
+    "region list era": ("/api/3/action/ocsregistry_region_list?era=zzz", 409),
+    "package_show NUL id": ("/api/3/action/package_show?id=%00", 409),
+    "package_search NUL fq": ("/api/3/action/package_search?fq=%00", 409),
+    "record page NUL": ("/dataset/%00", 400),
+    "record RDF NUL": ("/dataset/%00.ttl", 400),
+    "edit form NUL": ("/ocs/edit/%00", 400),
+    "organisation NUL": ("/organization/%00", 400),
+    "catalogue page": ("/catalog.ttl?page=abc", 409),
+    "catalogue negative page": ("/catalog.ttl?page=-1", 409),
+    "catalogue modified_since": ("/catalog.ttl?modified_since=garbage", 409),
+}
+
+
+@pytest.mark.parametrize("url,status", list(READS.values()), ids=list(READS))
+def test_hostile_read_is_refused_not_crashed(world, url, status):
+    response = world.app.get(url, headers={"Authorization": world.editor_token})
+    assert response.status_code == status, (url, response.get_data(as_text=True)[:300])
+    if url.startswith("/api/") and "%00" in url:
+        assert "NUL" in json.dumps(response.json["error"], ensure_ascii=False)

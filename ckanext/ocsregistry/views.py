@@ -5,6 +5,7 @@ Views stay thin: the data comes from actions (``ocsregistry_map_data``,
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, stream_with_context
@@ -82,6 +83,47 @@ def export_table(fmt: str):
     filename = export.filename(fmt, filters["lang"])
     return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _nul_in(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def _where_nul() -> str | None:
+    """The parameter of this request holding a NUL character, if any."""
+    if "\x00" in request.path:
+        return "URL"
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if _nul_in(key) or _nul_in(values):
+                return key.replace("\x00", "\\0")
+    body = request.get_json(silent=True) if request.is_json else None
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if _nul_in(key) or _nul_in(value):
+                return key.replace("\x00", "\\0")
+    return None
+
+
+@ocsregistry.before_app_request
+def _refuse_nul() -> Response | None:
+    """PostgreSQL stores and compares no NUL character: CKAN's reads and writes
+    would answer 500 for one. Refused, naming the parameter, before any view."""
+    where = _where_nul()
+    if where is None:
+        return None
+    message = tk._("The NUL character is not allowed (in {0})").format(where)
+    if request.path.startswith("/api/"):
+        return Response(json.dumps({"success": False, "error": {
+            "__type": "Validation Error", where: [message]}}), status=409,
+            mimetype="application/json")
+    return tk.abort(400, message)
 
 
 @ocsregistry.after_app_request
