@@ -18,6 +18,7 @@ from ckanext.ocsregistry.search import query
 from ckanext.ocsregistry.table import export
 from ckanext.ocsregistry.logic import schema as ocs_schema
 from ckanext.ocsregistry.logic.action import validate_filters
+from ckanext.ocsregistry.logic.shape import contains_nul
 
 __all__ = ["ocsregistry"]
 
@@ -85,28 +86,18 @@ def export_table(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _nul_in(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_nul_in(v) for v in value)
-    return False
-
-
 def _where_nul() -> str | None:
     """The parameter of this request holding a NUL character, if any."""
     if "\x00" in request.path:
         return "URL"
     for source in (request.args, request.form):
         for key, values in source.lists():
-            if _nul_in(key) or _nul_in(values):
+            if contains_nul(key) or contains_nul(values):
                 return key.replace("\x00", "\\0")
     body = request.get_json(silent=True) if request.is_json else None
     if isinstance(body, dict):
         for key, value in body.items():
-            if _nul_in(key) or _nul_in(value):
+            if contains_nul(key) or contains_nul(value):
                 return key.replace("\x00", "\\0")
     return None
 

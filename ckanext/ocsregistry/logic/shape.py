@@ -14,7 +14,7 @@ from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import record
 
-__all__ = ["package_create", "package_update"]
+__all__ = ["package_create", "package_update", "contains_nul"]
 
 # CKAN's own lists of objects, beside the schema's repeating subfields.
 CORE_OBJECT_LISTS = ("resources", "tags", "extras", "groups")
@@ -32,20 +32,21 @@ def _scalars() -> set[str]:
         if not f.get("repeating_subfields") and f.get("preset") not in LIST_PRESETS}
 
 
-def _has_nul(value: Any) -> bool:
+def contains_nul(value: Any) -> bool:
+    """Whether a NUL character is anywhere in ``value`` (PostgreSQL refuses it)."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return any(_has_nul(v) for v in value)
+        return any(contains_nul(v) for v in value)
     return False
 
 
 def _shape_errors(data_dict: dict[str, Any]) -> Iterator[tuple[str, str]]:
     scalars, object_lists = _scalars(), _object_lists()
     for key, value in data_dict.items():
-        if _has_nul(value) or _has_nul(key):
+        if contains_nul(value) or contains_nul(key):
             yield key, tk._("Must not contain the NUL character")
         elif key in object_lists and value is not None and not (
                 isinstance(value, list) and all(isinstance(v, dict) for v in value)):
