@@ -69,7 +69,8 @@ install_system() {
   command -v javac >/dev/null || need+=(default-jdk-headless)
   command -v mvn >/dev/null || need+=(maven)
   command -v curl >/dev/null || need+=(curl)
-  command -v chromium >/dev/null || need+=(chromium)  # the map's real-browser test
+  command -v chromium >/dev/null || need+=(chromium)  # the real-browser tests (Playwright drives it)
+  command -v npm >/dev/null || need+=(npm)             # axe-core, injected by the browser tests
   command -v gcc >/dev/null || need+=(build-essential)
   # grep reads to the end (no -q): with pipefail, a writer cut off by grep -q
   # fails the pipeline (SIGPIPE) and a present package would seem missing.
@@ -107,6 +108,21 @@ install_python() {
     { tail -n 30 "$LOGS/pip.log" >&2; die "pip install failed (see $LOGS/pip.log)"; }
   "$VENV/bin/pip" install --no-deps -e "$ROOT" >>"$LOGS/pip.log" 2>&1 ||
     { tail -n 30 "$LOGS/pip.log" >&2; die "installing ckanext-ocsregistry failed"; }
+  echo "$want" >"$stamp"
+}
+
+# axe-core (the accessibility checker the browser tests inject), from the npm
+# registry at the version devstack/browser/package-lock.json pins.
+install_browser_tools() {
+  local stamp=$STATE/npm/.installed
+  local want
+  want=$(cat "$ROOT/devstack/browser/package.json" "$ROOT/devstack/browser/package-lock.json" | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  log "installing axe-core from the npm registry"
+  mkdir -p "$STATE/npm"
+  cp "$ROOT/devstack/browser/package.json" "$ROOT/devstack/browser/package-lock.json" "$STATE/npm/"
+  (cd "$STATE/npm" && npm ci --no-audit --no-fund) >"$LOGS/npm.log" 2>&1 ||
+    { tail -n 30 "$LOGS/npm.log" >&2; die "npm ci failed (see $LOGS/npm.log)"; }
   echo "$want" >"$stamp"
 }
 
@@ -266,7 +282,8 @@ start_redis() {
   mkdir -p "$STATE/redis" "$RUN"
   if ! alive redis; then
     check_port "$REDIS_PORT" OCSREGISTRY_REDIS_PORT Redis
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
+    # 16 dbs by default; each test worker (and each worktree slot) takes two
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --databases 64 --dir "$STATE/redis" \
       --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --save "" >/dev/null
     wait_for 20 Redis "$LOGS/redis.log" "" redis-cli -p "$REDIS_PORT" ping
   fi
@@ -399,6 +416,7 @@ cmd_install() {
   mkdir -p "$STATE" "$LOGS" "$RUN"
   install_system
   install_python
+  install_browser_tools
   install_solr
 }
 
@@ -416,6 +434,7 @@ cmd_test() {
   cmd_install
   start_services
   export_env ckan_test ckan_test 1
+  export OCSREGISTRY_AXE_JS=$STATE/npm/node_modules/axe-core/axe.min.js
   cd "$ROOT"
   log "running the test suite"
   local rc=0
