@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
-from ckanext.ocsregistry import record, regions, restricted
+from ckanext.ocsregistry import history, record, regions, restricted
 
 __all__ = [
     "ocsregistry_current_region_choices",
@@ -22,6 +22,7 @@ __all__ = [
     "ocsregistry_field_choices",
     "ocsregistry_request_query",
     "ocsregistry_harvest_info",
+    "ocsregistry_history_rows",
 ]
 
 
@@ -104,3 +105,14 @@ def ocsregistry_harvest_info(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any
     from ckanext.ocsregistry.harvesters import harvest_status
 
     return harvest_status.harvest_info((pkg_dict or {}).get("id") or "")
+
+
+def ocsregistry_history_rows(activity_diff: dict[str, Any]) -> list[dict[str, str]]:
+    """The changes of one activity diff (``activity_diff`` action) as labelled
+    rows ``{field, label, old, new}`` in the page's language, as the public
+    sees them (see ``history``)."""
+    activities = (activity_diff or {}).get("activities") or []
+    if len(activities) != 2:
+        return []
+    old, new = ((a.get("data") or {}).get("package") or {} for a in activities)
+    return history.changes(old, new)

@@ -11,6 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.ocsregistry import history
 from ckanext.ocsregistry.search import facets, index, query
 from ckanext.ocsregistry.restricted import derived, policy, write
 from ckanext.ocsregistry.record import DATASET_TYPE
@@ -41,6 +42,7 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: Any) -> None:
         derived.guard_activity()
+        history.one_entry_per_save()
 
     # IPackageController: restricted values (restricted/) never reach CKAN's
     # package, its index or its activity; the record's other fields are indexed.
