@@ -126,9 +126,11 @@ _URL_REASONS = {
     "host": lambda: _("The server name of this address is not valid"),
     "userinfo": lambda: _("Must not contain a user name or a password"),
     "port": lambda: _("The port must be a number from 1 to 65535"),
-    "escape": lambda: _("A % must be followed by two hexadecimal digits, e.g. %20 for a space"),
+    # "%" stays out of the messages: gettext would read it as a placeholder
+    "escape": lambda: _("A {0} must be followed by two hexadecimal digits, e.g. {1} for a space"
+                        ).format("%", "%20"),
     "path": lambda: _("The path of this address is not valid (RFC 3986): "
-                      "check its % escapes"),
+                      "check its {0} escapes").format("%"),
     "query": lambda: _("The query of this address (after ?) is not valid (RFC 3986)"),
     "fragment": lambda: _("The fragment of this address (after #) is not valid (RFC 3986)"),
 }
