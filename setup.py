@@ -17,6 +17,7 @@ setup(
         "ckanext-spatial>=2.3",
         "pyyaml",
         "openpyxl",
+        "xlsxwriter>=3.2",
         "rfc3986>=2.0",
     ],
     extras_require={

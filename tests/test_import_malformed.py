@@ -139,10 +139,13 @@ def unquoted_delimiter(exports):
     new[_col(rows, "Description")] = "Visionneuse; indicateurs"
     lines.insert(3, ";".join(new))
     width = len(rows[0])
+    # the first cell pushed beyond the header by the splits (which one depends on the columns)
+    beyond = next(v for v in next(csv.reader([";".join(new)], delimiter=";"))[width:] if v.strip())
+    assert beyond != new[-1]
     # the split is named first: it explains the errors of the shifted cells after it
     return "registre.csv", "\r\n".join(lines).encode(), [
         f'registre.csv:4 (ocsid-2) column {width + 1}: a value beyond the last column '
-        f'("contact@geograndest.fr"; the header has {width} columns) - a ";" inside a value '
+        f'("{beyond}"; the header has {width} columns) - a ";" inside a value '
         'must be quoted ("...;...")']
 
 

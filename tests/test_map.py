@@ -176,7 +176,7 @@ class TestMapPage:
     def test_search_and_crige_pages_link_to_map_and_export(self, app, registry):
         soup = BeautifulSoup(app.get("/ocs/", query_string={"organization": "openig"}).body, "html.parser")
         hrefs = [a["href"] for a in soup.select(".ocsregistry-links a")]
-        assert "/ocsregistry/export.csv?organization=openig" in hrefs
+        assert "/ocsregistry/export.csv?organization=openig&lang=fr" in hrefs
         assert soup.select_one("#dataset-map") is not None  # ckanext-spatial's map filter
         soup = BeautifulSoup(app.get("/organization/openig").body, "html.parser")
         hrefs = [a["href"] for a in soup.select(".ocsregistry-links a")]

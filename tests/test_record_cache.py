@@ -30,7 +30,7 @@ def test_indexing_stores_the_digest(crige_grand_est):
     stored = _stored(pkg["name"])
     assert stored["modified"] == pkg["metadata_modified"][:19]
     assert json.loads(stored["map"])["regions"] == {"2016": ["44"], "pre-2016": ["21", "41", "42"]}
-    assert stored["csv_fr"].startswith("OCS GE2 Grand Est;ocs-ge2-grand-est;geograndest;")
+    assert stored["csv_fr"].startswith("OCS GE2 Grand Est;ocs-ge2-grand-est;GéoGrandEst;")
     assert "zanzibarfund" not in json.dumps(stored)  # restricted values never cached
 
 

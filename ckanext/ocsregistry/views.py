@@ -13,7 +13,7 @@ from flask import Blueprint, Response, stream_with_context
 import ckan.plugins.toolkit as tk
 from ckan.common import request
 
-from ckanext.ocsregistry import regions
+from ckanext.ocsregistry import record, regions
 from ckanext.ocsregistry.search import query
 from ckanext.ocsregistry.table import export
 from ckanext.ocsregistry.logic import schema as ocs_schema
@@ -57,7 +57,8 @@ def map_page():
         "overseas": [r for r in data["regions"] if r["code"] in regions.OVERSEAS],
         "organizations": _organizations(),
         "search_url": tk.h.url_for("ocs.search") + ("?" + search_query if search_query else ""),
-        "export_query": search_query,
+        # the export speaks the page's language
+        "export_query": query.query_string(filters, lang=record.current_language()),
         "page_query": query.query_string(filters, era=data["era"]),
         "tiles_url": tk.config.get("ckanext.ocsregistry.map_tiles_url"),
         "tiles_attribution": tk.config.get("ckanext.ocsregistry.map_tiles_attribution"),
@@ -69,6 +70,9 @@ def map_page():
 def export_table(fmt: str):
     context = _context()
     data_dict = query.filters_from_args(request.args, allowed=("lang",))
+    if not data_dict.get("lang"):
+        # /en/ocsregistry/export.csv: the page's language, unless ?lang= says otherwise
+        data_dict["lang"] = record.current_language()
     try:
         tk.check_access("ocsregistry_export", context, data_dict)
         filters = validate_filters(data_dict, ocs_schema.export_schema(), context)

@@ -36,8 +36,9 @@ TTL_SECONDS = 90 * 24 * 3600  # digests of deleted or renamed records fade away
 BATCH = 1000
 
 
-# Bumped when what a digest holds changes (2: CSV cells neutralised).
-DIGEST_FORMAT = 2
+# Bumped when what a digest holds changes (2: CSV cells neutralised; 3: organisation
+# titles, region names, vintage summary and last-modified columns).
+DIGEST_FORMAT = 3
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +68,7 @@ def digest(data: dict[str, Any], facets: Optional[dict[str, list[str]]] = None) 
     for lang in record.LANGUAGES:
         cells = [columns.cell(c, data) for c in columns.columns(lang)]
         out[f"cells_{lang}"] = json.dumps(cells, ensure_ascii=False)
-        out[f"csv_{lang}"] = csv_line(cells, lang)
+        out[f"csv_{lang}"] = csv_line(columns.for_csv(cells, lang), lang)
     out["map"] = json.dumps({
         "name": data["name"],
         "title": data.get("title") or data["name"],

@@ -8,19 +8,43 @@ a French or English label.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ckanext.ocsregistry import record
+from ckanext.ocsregistry import record, regions
 from ckanext.ocsregistry.record import choice_label, label, schema_field
 
 LIST_SEPARATOR = "; "
 ORGANIZATION = "owner_org"
 RECORD_URL = "record_url"
+REGION_CODE = "region_code"
+REGION_NAME = "region_name"
+FORMER_REGIONS = "former_region_codes"
+FIRST_VINTAGE = "first_vintage"
+LATEST_AVAILABLE = "latest_available_vintage"
+NEXT_PLANNED = "next_planned_vintage"
+MODIFIED = "metadata_modified"
 # Derived from other fields, or kept out of tables.
 SKIPPED_FIELDS = {"spatial"}
-READ_ONLY = {"region_name", RECORD_URL}
+# Columns the export writes for reading only: the import ignores them.
+READ_ONLY = {REGION_NAME, RECORD_URL, FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED, MODIFIED}
+# Vintages that are not available yet, the earliest being the "next planned" one.
+UPCOMING_STATUSES = ("planned", "in_production")
+# In the CSV, a code and its region's name joined by this ("01 – Guadeloupe"):
+# a spreadsheet opening the CSV keeps such a cell as text ("01" would become 1).
+CODE_NAME_SEPARATOR = " – "
+
+_DERIVED = {
+    FIRST_VINTAGE: {"fr": "Premier millésime", "en": "First vintage"},
+    LATEST_AVAILABLE: {"fr": "Dernier millésime disponible", "en": "Latest available vintage"},
+    NEXT_PLANNED: {"fr": "Prochain millésime prévu", "en": "Next planned vintage"},
+    MODIFIED: {"fr": "Dernière modification de la fiche (UTC)", "en": "Record last modified (UTC)"},
+    RECORD_URL: {"fr": "Fiche du registre", "en": "Registry record"},
+}
+_URL_FIELDS = {RECORD_URL, "data_url", "viewer_url"}
+_NUMBER_PRESETS = {"ocsregistry_number", "ocsregistry_count"}
 
 _SPLIT = re.compile(r"(?<!\\);")
 _VINTAGE = re.compile(r"^(\d{1,4})\s*(.*?)\s*(?:\((.*)\))?$", re.S)
@@ -68,11 +92,43 @@ class Column:
     def restricted(self) -> bool:
         return bool(self.field.get("ocsregistry_restricted"))
 
+    @property
+    def kind(self) -> str:
+        """How a spreadsheet should hold the column's cells: "text", "code"
+        (text that looks like a number), "number", "date", "datetime" or "url"."""
+        name, preset = self.name, self.field.get("preset")
+        if name in _URL_FIELDS or preset == "ocsregistry_url":
+            return "url"
+        if name == MODIFIED:
+            return "datetime"
+        if preset == "ocsregistry_date":
+            return "date"
+        if name == REGION_CODE:
+            return "code"
+        if preset in _NUMBER_PRESETS or name in (FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED):
+            return "number"
+        return "text"
+
+
+def _derived(name: str, lang: str) -> Column:
+    return Column({"field_name": name, "label": _DERIVED[name]}, lang)
+
 
 def columns(lang: str) -> list[Column]:
-    out = [Column(f, lang) for f in record.schema_fields() if f["field_name"] not in SKIPPED_FIELDS]
-    out.append(Column({"field_name": RECORD_URL,
-                       "label": {"fr": "Fiche du registre", "en": "Registry record"}}, lang))
+    """The table's columns in order: the schema's fields, the region's name
+    beside its code, the vintages summed up beside the full list, then when
+    the record was last modified and its address in the registry."""
+    fields = {f["field_name"]: f for f in record.schema_fields()}
+    out: list[Column] = []
+    for name, field in fields.items():
+        if name in SKIPPED_FIELDS or name == REGION_NAME:
+            continue
+        out.append(Column(field, lang))
+        if name == REGION_CODE and REGION_NAME in fields:
+            out.append(Column(fields[REGION_NAME], lang))
+        if name == "vintages":
+            out.extend(_derived(n, lang) for n in (FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED))
+    out.extend(_derived(n, lang) for n in (MODIFIED, RECORD_URL))
     return out
 
 
@@ -107,17 +163,59 @@ def choice_value(field: dict, cell: str) -> str:
         label(c.get("label"), "fr") for c in _choices(field)))
 
 
+def _years(vintages: Any, statuses: tuple[str, ...] = ()) -> list[int]:
+    years = []
+    for v in vintages if isinstance(vintages, list) else []:
+        if not isinstance(v, dict) or (statuses and v.get("status") not in statuses):
+            continue
+        try:
+            years.append(int(v.get("year")))
+        except (TypeError, ValueError):
+            continue
+    return sorted(years)
+
+
+def _vintage_summary(name: str, vintages: Any) -> Any:
+    if name == FIRST_VINTAGE:
+        years = _years(vintages)
+        return years[0] if years else ""
+    if name == LATEST_AVAILABLE:
+        years = _years(vintages, ("available",))
+        return years[-1] if years else ""
+    years = _years(vintages, UPCOMING_STATUSES)
+    return years[0] if years else ""
+
+
+def _region_codes(value: Any) -> list[str]:
+    try:
+        return regions.parse_codes(value)
+    except ValueError:
+        return [str(value)]
+
+
 def cell(column: Column, record: dict[str, Any]) -> Any:
     """The value of one cell for a record (package_show / search output)."""
     field, name = column.field, column.name
     if name == RECORD_URL:
         return record.get(RECORD_URL, "")
+    if name == MODIFIED:
+        return str(record.get(MODIFIED) or "")[:19]  # to the second, UTC
     if name == ORGANIZATION:
+        # the organisation's title (the import also reads its name, as earlier exports wrote)
         org = record.get("organization")
-        return (org or {}).get("name", "") if isinstance(org, dict) else record.get(ORGANIZATION, "")
+        if isinstance(org, dict) and (org.get("title") or org.get("name")):
+            return org.get("title") or org.get("name")
+        return record.get(ORGANIZATION, "") or ""
+    if name in (FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED):
+        return _vintage_summary(name, record.get("vintages"))
+    if name == REGION_NAME:
+        code = regions.clean_code(record.get(REGION_CODE) or "")
+        return regions.name(code) if code else ""
     value = record.get(name)
     if value in (None, "", []):
         return ""
+    if name == FORMER_REGIONS:
+        return join_list(regions.name(c) for c in _region_codes(value))
     if name == "vintages":
         status = schema_field("vintages", "status")
         return join_list(
@@ -147,6 +245,47 @@ def neutralise_formula(cell: Any) -> Any:
     return cell
 
 
+def for_csv(cells: list[Any], lang: str) -> list[Any]:
+    """A row of cells as the CSV writes them: a region code with its name
+    ("01 – Guadeloupe"), so that a spreadsheet opening the file keeps it as
+    text; the import reads the code back."""
+    out = list(cells)
+    for i, column in enumerate(columns(lang)):
+        if column.kind == "code" and i < len(out) and out[i] not in (None, ""):
+            code = str(out[i])
+            region = regions.get(code)
+            out[i] = f"{code}{CODE_NAME_SEPARATOR}{region.name}" if region else code
+    return out
+
+
+_CODE_NAME = re.compile(r"^\s*([0-9A-Za-z]{1,3})\s*[–—-]\s+\S")
+
+
+def region_code(text: str) -> str:
+    """A region code from a cell: "76", "1" (a spreadsheet dropped the zero),
+    "76 – Occitanie" (the CSV) or the region's name; other text is left for the
+    validator to refuse."""
+    match = _CODE_NAME.match(text)
+    if match:
+        return regions.clean_code(match.group(1))
+    code = regions.clean_code(text)
+    if regions.get(code):
+        return code
+    wanted = regions.normalise(text)
+    found = [r.code for r in regions.current_regions() if regions.normalise(r.name) == wanted]
+    return found[0] if len(found) == 1 else text
+
+
+def former_region_code(text: str) -> str:
+    """A pre-2016 region from its code or its name (as the export writes it)."""
+    code = regions.clean_code(text)
+    if regions.get(code):
+        return code
+    wanted = regions.normalise(text)
+    found = [r.code for r in regions.merged_regions() if regions.normalise(r.name) == wanted]
+    return found[0] if len(found) == 1 else text
+
+
 def parse_cell(column: Column, text: Any) -> Any:
     """The record value of one cell, as the API takes it; raises CellError."""
     field, name = column.field, column.name
@@ -154,6 +293,10 @@ def parse_cell(column: Column, text: Any) -> Any:
         text = ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
+    if isinstance(text, datetime.datetime):  # a date cell of an .xlsx file
+        text = text.date().isoformat() if column.kind == "date" else text.isoformat()
+    elif isinstance(text, datetime.date):
+        text = text.isoformat()
     text = str(text)
     if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS):
         text = text[1:]  # a cell neutralised by the export
@@ -164,9 +307,13 @@ def parse_cell(column: Column, text: Any) -> Any:
     if name == "vintages":
         return [_vintage(part, position, column.lang)
                 for position, part in enumerate(split_list(text), start=1)]
+    if name == REGION_CODE and text:
+        return region_code(text)
     multiple = field.get("preset") in ("multiple_select", "multiple_checkbox", "multiple_text")
     if multiple:
         parts = split_list(text)
+        if name == FORMER_REGIONS:
+            return [former_region_code(p) for p in parts]
         if _choices(field):
             return [choice_value(field, p) for p in parts]
         return parts

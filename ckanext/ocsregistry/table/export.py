@@ -1,7 +1,7 @@
 """CSV and Excel export of the registry, streamed.
 
 Rows come page by page from a search with the catalogue's filters (record
-ids from ``package_search``, cells from ``record_cache``), so memory does not
+ids from ``package_search``, cells from the digests), so memory does not
 grow with the number of records, and only what the caller may see is
 exported: private records of other CRIGEs are filtered by the search, and
 restricted funding values are never in the index nor in the digests. A
@@ -11,13 +11,12 @@ from the extension's table, one query per batch of rows.
 from __future__ import annotations
 
 import datetime
-import io
 import json
-import re
-import zipfile
-from typing import Any, Iterable, Iterator
-from xml.sax.saxutils import escape
+import os
+import tempfile
+from typing import Any, Iterable, Iterator, Optional
 
+import xlsxwriter
 
 from ckanext.ocsregistry import restricted
 from ckanext.ocsregistry.search import digests, query
@@ -59,7 +58,7 @@ def csv_stream(context: dict, filters: dict[str, Any], batch: int = 500) -> Iter
     headers = [c.header for c in columns.columns(lang)]
     chunk = ["\ufeff", digests.csv_line(headers, lang)]
     for kind, row in _rows(context, filters, as_csv=True):
-        chunk.append(row if kind == "csv" else digests.csv_line(row, lang))
+        chunk.append(row if kind == "csv" else digests.csv_line(columns.for_csv(row, lang), lang))
         if len(chunk) >= batch:
             yield "".join(chunk).encode("utf-8")
             chunk = []
@@ -74,95 +73,151 @@ def iter_rows(context: dict, filters: dict[str, Any]) -> Iterator[list[Any]]:
         yield cells
 
 
-class _Buffer(io.RawIOBase):
-    """A write-only sink whose content is taken away as it is produced."""
+# --- .xlsx, written by XlsxWriter ------------------------------------------------
 
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b) -> int:  # type: ignore[override]
-        self._chunks.append(bytes(b))
-        return len(b)
-
-    def take(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
+# Excel's limits: beyond them a web address is written as plain text.
+MAX_URLS = 65530
+MAX_URL_LENGTH = 2079
+_URL_SCHEMES = ("http://", "https://")
+# Column widths, in characters: from the longest cell, within these bounds.
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+_DATE_FORMATS = {"fr": ("dd/mm/yyyy", "dd/mm/yyyy hh:mm"), "en": ("yyyy-mm-dd", "yyyy-mm-dd hh:mm")}
 
 
-# --- .xlsx: a minimal SpreadsheetML package written row by row ---------------
-
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
-<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
-<Default Extension="xml" ContentType="application/xml"/>
-<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
-<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
-</Types>"""
-
-_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
-</Relationships>"""
-
-_WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets>
-</workbook>"""
-
-_WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
-<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
-</Relationships>"""
-
-_STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>
-<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
-<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
-<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>
-</styleSheet>"""
-
-_SHEET_HEAD = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>
-<sheetData>"""
-
-_SHEET_TAIL = "</sheetData></worksheet>"
+def _date(value: Any, with_time: bool) -> Optional[datetime.datetime]:
+    text = str(value or "").strip()
+    try:
+        if with_time:
+            return datetime.datetime.fromisoformat(text[:19])
+        return datetime.datetime.combine(datetime.date.fromisoformat(text[:10]), datetime.time())
+    except ValueError:
+        return None
 
 
-def _xlsx_cell(value: Any, style: str) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"<c{style}><v>{value}</v></c>"
-    text = escape(_ILLEGAL_XML.sub("", "" if value is None else str(value)))
-    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
+def _number(value: Any) -> Optional[float]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
 
 
-def xlsx_stream(rows: Iterable[list[Any]], lang: str, batch: int = 200) -> Iterator[bytes]:
-    sink = _Buffer()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        package.writestr("_rels/.rels", _RELS)
-        sheet_name = "Registre OCS" if lang == "fr" else "OCS registry"
-        package.writestr("xl/workbook.xml", _WORKBOOK.format(name=sheet_name))
-        package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        package.writestr("xl/styles.xml", _STYLES)
-        yield sink.take()
-        with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(_SHEET_HEAD.encode("utf-8"))
-            for i, row in enumerate(rows):
-                style = ' s="1"' if i == 0 else ""
-                cells = "".join(_xlsx_cell(v, style) for v in row)
-                sheet.write(f"<row>{cells}</row>".encode("utf-8"))
-                if i % batch == 0:
-                    yield sink.take()
-            sheet.write(_SHEET_TAIL.encode("utf-8"))
-    yield sink.take()
+class _Sheet:
+    """One worksheet written row after row (XlsxWriter's ``constant_memory``:
+    a row is on disk as soon as the next one starts), each cell as its
+    column says: dates as dates, numbers as numbers, web addresses as links
+    (within Excel's limits), codes and everything else as text, never as a
+    formula."""
+
+    def __init__(self, book: xlsxwriter.Workbook, lang: str, cols: list[columns.Column]) -> None:
+        self.cols = cols
+        self.sheet = book.add_worksheet("Registre OCS" if lang == "fr" else "OCS registry")
+        date_format, datetime_format = _DATE_FORMATS[lang]
+        self.header_format = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                              "bg_color": "#E7EEF7", "bottom": 1})
+        self.date_format = book.add_format({"num_format": date_format, "align": "left"})
+        self.datetime_format = book.add_format({"num_format": datetime_format, "align": "left"})
+        self.text_format = book.add_format({"num_format": "@"})  # typed-in codes stay text
+        self.widths = [min(max(len(c.header), _MIN_WIDTH), 30) for c in cols]
+        self.urls = 0
+        self.row = 0
+
+    def header(self, headers: list[Any]) -> None:
+        for col, text in enumerate(headers):
+            self.sheet.write_string(0, col, str(text), self.header_format)
+        self.sheet.set_row(0, 45)
+        self.row = 1
+
+    def _width(self, col: int, shown: int) -> None:
+        if shown > self.widths[col]:
+            self.widths[col] = min(shown, _MAX_WIDTH)
+
+    def _url(self, row: int, col: int, text: str) -> bool:
+        if (self.urls >= MAX_URLS or len(text) > MAX_URL_LENGTH
+                or not text.lower().startswith(_URL_SCHEMES)):
+            return False
+        try:
+            written = self.sheet.write_url(row, col, text)
+        except Exception:  # noqa: BLE001 - an address XlsxWriter cannot take stays text
+            return False
+        if written == 0:
+            self.urls += 1
+            return True
+        return False
+
+    def add(self, cells: list[Any]) -> None:
+        row, sheet = self.row, self.sheet
+        for col, (column, value) in enumerate(zip(self.cols, cells)):
+            if value in (None, ""):
+                continue
+            kind = column.kind
+            if kind in ("date", "datetime"):
+                when = _date(value, kind == "datetime")
+                if when is not None:
+                    sheet.write_datetime(row, col, when, self.datetime_format
+                                         if kind == "datetime" else self.date_format)
+                    self._width(col, 16 if kind == "datetime" else 11)
+                    continue
+            elif kind == "number":
+                number = _number(value)
+                if number is not None:
+                    sheet.write_number(row, col, number)
+                    self._width(col, len(str(value)) + 1)
+                    continue
+            text = str(value)
+            if kind == "url" and self._url(row, col, text):
+                self._width(col, len(text))
+                continue
+            sheet.write_string(row, col, text, self.text_format if kind == "code" else None)
+            self._width(col, max(len(line) for line in text.splitlines() or [""]))
+        self.row += 1
+
+    def finish(self) -> None:
+        last_col = len(self.cols) - 1
+        for col, width in enumerate(self.widths):
+            self.sheet.set_column(col, col, width + 1,
+                                  self.text_format if self.cols[col].kind == "code" else None)
+        self.sheet.freeze_panes(1, 0)
+        self.sheet.autofilter(0, 0, max(self.row - 1, 0), last_col)
+
+
+def write_xlsx(path: str, rows: Iterable[list[Any]], lang: str) -> int:
+    """Write the header row then the records' rows to ``path``; the number of records."""
+    cols = columns.columns(lang)
+    book = xlsxwriter.Workbook(path, {
+        "constant_memory": True, "tmpdir": tempfile.gettempdir(),
+        # cells are typed by their column, never guessed from their text
+        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    try:
+        sheet = _Sheet(book, lang, cols)
+        for i, row in enumerate(rows):
+            if i == 0:
+                sheet.header(row)
+            else:
+                sheet.add(row)
+        sheet.finish()
+    finally:
+        book.close()
+    return sheet.row - 1
+
+
+def xlsx_stream(rows: Iterable[list[Any]], lang: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    """The workbook (header row first in ``rows``), built in a temporary file
+    then sent in chunks; the file is removed when sent, or when the client
+    goes away."""
+    fd, path = tempfile.mkstemp(prefix="ocsregistry-", suffix=".xlsx")
+    os.close(fd)
+    try:
+        write_xlsx(path, rows, lang)
+        with open(path, "rb") as f:
+            while True:
+                chunk = f.read(chunk_size)
+                if not chunk:
+                    break
+                yield chunk
+    finally:
+        os.unlink(path)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import sqlalchemy as sa
 from ckan import model
 from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit as tk
@@ -93,10 +94,42 @@ def _existing(names: list[str], user: str) -> dict[str, dict[str, Any]]:
 
 def _unchanged(index: dict, existing: dict, data: dict) -> bool:
     for column in index.values():
-        if column.name in data and (str(columns.cell(column, existing))
-                                    != str(columns.cell(column, data))):
+        if column.name not in data:
+            continue
+        if column.name == columns.ORGANIZATION:
+            org = existing.get("organization") or {}
+            if data[column.name] not in (org.get("name"), org.get("id"), existing.get("owner_org")):
+                return False
+        elif str(columns.cell(column, existing)) != str(columns.cell(column, data)):
             return False
     return True
+
+
+class _Organizations:
+    """The CRIGE a cell names: its name or id (files of earlier versions), or
+    its title (the export writes the title). A title that names no
+    organisation, or several, is left as it is: the schema refuses it."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return value
+        text = value.strip()
+        if text not in self.known:
+            self.known[text] = self._lookup(text)
+        return self.known[text]
+
+    @staticmethod
+    def _lookup(text: str) -> str:
+        group = model.Group.get(text)
+        if group is not None and group.is_organization:
+            return group.name
+        found = model.Session.query(model.Group.name).filter(
+            model.Group.is_organization.is_(True), model.Group.state == "active",
+            sa.func.lower(model.Group.title) == text.lower()).limit(2).all()
+        return found[0][0] if len(found) == 1 else text
 
 
 def _messages(name: str, errors: Any, lang: str) -> list[str]:
@@ -181,10 +214,13 @@ def _read_rows(table: reader.Table, index: dict[int, columns.Column],
     width = len(index)
     out = []
     seen: dict[str, int] = {}
+    organization = _Organizations()
     for line, row in enumerate(table.rows[1:], start=2):
         if not any(str(v).strip() for v in row):
             continue
         data, cell_errors = columns.record_from_row(index, row)
+        if columns.ORGANIZATION in data:
+            data[columns.ORGANIZATION] = organization(data[columns.ORGANIZATION])
         name = str(data.get("name") or "")
         entry = RowReport(line=line, name=name)
         report.rows.append(entry)
