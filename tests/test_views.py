@@ -18,7 +18,7 @@ def _auth(user):
 def test_form_groups_fields_as_the_field_card(app, crige_grand_est):
     body = app.get("/ocs/new", headers=_auth(crige_grand_est["editor"])).body
     soup = BeautifulSoup(body, "html.parser")
-    legends = [l.get_text(strip=True) for l in soup.select("fieldset.ocsregistry-section legend")]
+    legends = [l.get_text(strip=True) for l in soup.select("details.ocsregistry-section > summary")]
     assert legends == ["Informations essentielles", "Précisions", "Financement",
                        "Services associés", "Gouvernance"]
     assert soup.select_one("select[name=region_code]") is not None
