@@ -25,6 +25,7 @@ __all__ = [
     "ocsregistry_former_region_options",
     "ocsregistry_org_regions",
     "ocsregistry_form_default_region",
+    "humanize_entity_type",
 ]
 
 
@@ -147,3 +148,23 @@ def ocsregistry_form_default_region(data: dict[str, Any],
     else:
         return None
     return covered[0] if len(covered) == 1 else None
+
+
+_RECORD_WORDING = {
+    "breadcrumb": lambda: tk._("OCS registry"),
+    "create label": lambda: tk._("New registry record"),
+    "create title": lambda: tk._("New registry record"),
+    "edit label": lambda: tk._("Edit the record"),
+    "update label": lambda: tk._("Save the changes"),
+    "delete confirmation": lambda: tk._("Are you sure you want to delete this record?"),
+}
+
+
+@tk.chained_helper
+def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str,
+                         purpose: str) -> Optional[str]:
+    """Registry wording on the record form and its breadcrumb, instead of
+    CKAN's "Create Ocs" made from the type's name."""
+    if entity_type == "package" and object_type == record.DATASET_TYPE and purpose in _RECORD_WORDING:
+        return _RECORD_WORDING[purpose]()
+    return next_helper(entity_type, object_type, purpose)
