@@ -114,6 +114,7 @@ def test_editor_creates_a_record_in_one_step(browser, live_url, crige_grand_est,
         assert page.get_attribute("#field-amo_price", "type") == "text"
         assert page.get_attribute("#field-amo_price", "inputmode") == "decimal"
 
+        print("page height at desktop, sections closed:", page.evaluate("document.documentElement.scrollHeight"))
         before = axe_violations(visit)
         print("axe /ocs/new serious+critical:", len(before))
         assert before == [], describe(before)
@@ -168,6 +169,16 @@ def test_editor_creates_a_record_in_one_step(browser, live_url, crige_grand_est,
         page.wait_for_load_state("networkidle")
         assert urlsplit(page.url).path == "/ocs/ocs-ge2-saisie", page.url
 
+        # editing: the same sections, the values as stored, saved in place
+        visit.go("/ocs/edit/ocs-ge2-saisie")
+        assert page.input_value("#field-production_price") == "1200000.5"
+        assert page.input_value("#field-region_code") == "44"
+        page.fill("#field-title", "OCS GE2 Grand Est saisie")
+        page.fill("#field-imagery", "orthophotographies IGN 2021")
+        page.click("#dataset-edit button[name=save]")
+        page.wait_for_load_state("networkidle")
+        assert urlsplit(page.url).path == "/ocs/ocs-ge2-saisie", page.url
+
     # as the API answers the editor (restricted values are shown to the CRIGE's members)
     token = factories.APIToken(user=editor["name"])["token"]
     pkg = json.loads(_get(live_url + "/api/3/action/package_show?id=ocs-ge2-saisie",
@@ -176,6 +187,7 @@ def test_editor_creates_a_record_in_one_step(browser, live_url, crige_grand_est,
     assert pkg["production_price"] == 1200000.5 and pkg["amo_price"] == 45000
     assert pkg["data_url"] == "https://www.geograndest.fr/ocs"
     assert pkg["region_code"] == "44" and pkg["num_resources"] == 0
+    assert pkg["imagery"] == "orthophotographies IGN 2021"
 
     map_data = json.loads(_get(live_url + "/api/3/action/ocsregistry_map_data"))["result"]
     assert "ocs-ge2-saisie" in json.dumps(map_data)
