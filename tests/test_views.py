@@ -143,6 +143,9 @@ def test_form_choices_help_and_number_inputs(app, crige_grand_est, crige_occitan
 
     body = app.get("/ocs/new", headers=_auth(crige_grand_est["editor"])).body
     soup = BeautifulSoup(body, "html.parser")
+    # registry wording rather than CKAN's "Create Ocs"
+    assert "Nouvelle fiche du registre" in soup.title.get_text() and "Create Ocs" not in body
+    assert soup.select_one("button[name=save]").get_text(strip=True) == "Enregistrer la fiche"
     for name in ("ocs_characteristic", "info_status", "vintages-0-status"):
         first = soup.select_one(f"select[name={name}] option")
         assert first["value"] == "" and first.get_text(strip=True) == "— Choisir —", name
