@@ -18,7 +18,7 @@ def _auth(user):
 def test_form_groups_fields_as_the_field_card(app, crige_grand_est):
     body = app.get("/ocs/new", headers=_auth(crige_grand_est["editor"])).body
     soup = BeautifulSoup(body, "html.parser")
-    legends = [l.get_text(strip=True) for l in soup.select("fieldset.ocsregistry-section legend")]
+    legends = [l.get_text(strip=True) for l in soup.select("details.ocsregistry-section > summary")]
     assert legends == ["Informations essentielles", "Précisions", "Financement",
                        "Services associés", "Gouvernance"]
     assert soup.select_one("select[name=region_code]") is not None
@@ -88,3 +88,93 @@ def test_crige_page_shows_its_schema_fields(app, sysadmin):
                 title="OPenIG", regions_covered=["76"], website="https://www.openig.org")
     body = app.get("/organization/about/openig").body
     assert "https://www.openig.org" in body and "Régions couvertes" in body
+
+
+def _form_fields(body: str) -> list[tuple[str, str]]:
+    """The form's values as a browser without JavaScript would submit them."""
+    soup = BeautifulSoup(body, "html.parser")
+    form = soup.select_one("form#dataset-edit")
+    values = []
+    for control in form.select("input[name], select[name], textarea[name]"):
+        name, kind = control["name"], control.get("type", "text")
+        if "REPEATING-INDEX" in name:
+            continue  # ckanext-scheming's template for added vintages, removed by its JS
+        if control.name == "select":
+            chosen = control.select_one("option[selected]") or control.select_one("option")
+            values.append((name, chosen["value"] if chosen else ""))
+        elif kind in ("checkbox", "radio"):
+            if control.has_attr("checked"):
+                values.append((name, control.get("value", "on")))
+        elif control.name == "textarea":
+            values.append((name, control.get_text()))
+        else:
+            values.append((name, control.get("value", "")))
+    return values
+
+
+def test_the_form_creates_an_active_public_record_in_one_step(app, crige_grand_est):
+    """What the form posts (CKAN's own "_ckan_phase" included) saves the record
+    once: active, public, no "Add data" stage, the editor lands on its page."""
+    from werkzeug.datastructures import MultiDict
+
+    headers = _auth(crige_grand_est["editor"])
+    values = _form_fields(app.get("/ocs/new", headers=headers).body)
+    assert [v for k, v in values if k == "_ckan_phase"][0] == ""
+    data = MultiDict(values)
+    for key, value in {"title": "OCS en une étape", "name": "ocs-une-etape",
+                       "ocs_characteristic": "ocs_ge", "vintages-0-year": "2021",
+                       "vintages-0-status": "available", "production_price": "1 200 000,50"}.items():
+        assert key in data, key
+        data[key] = value  # replaces the form's empty value
+    resp = app.post("/ocs/new", data=data, headers=headers, follow_redirects=False)
+    summary = BeautifulSoup(resp.body, "html.parser").select_one(".error-explanation")
+    assert resp.status_code == 302, summary and summary.get_text(" ", strip=True)
+    assert resp.headers["Location"].endswith("/ocs/ocs-une-etape")
+    pkg = call_action("package_show", id="ocs-une-etape")
+    assert pkg["state"] == "active" and pkg["private"] is False
+    # the CRIGE's only region was pre-selected, nothing else was chosen for the editor
+    assert pkg["region_code"] == "44" and pkg["info_status"] == "unverified"
+    assert [(v["year"], v["status"]) for v in pkg["vintages"]] == [(2021, "available")]
+    assert call_action("package_search", q="name:ocs-une-etape")["count"] == 1
+
+
+def test_form_choices_help_and_number_inputs(app, crige_grand_est, crige_occitanie):
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+    body = app.get("/ocs/new", headers=_auth(crige_grand_est["editor"])).body
+    soup = BeautifulSoup(body, "html.parser")
+    # registry wording rather than CKAN's "Create Ocs"
+    assert "Nouvelle fiche du registre" in soup.title.get_text() and "Create Ocs" not in body
+    assert soup.select_one("button[name=save]").get_text(strip=True) == "Enregistrer la fiche"
+    for name in ("ocs_characteristic", "info_status", "vintages-0-status"):
+        first = soup.select_one(f"select[name={name}] option")
+        assert first["value"] == "" and first.get_text(strip=True) == "— Choisir —", name
+        assert [o["value"] for o in soup.select(f"select[name={name}] option[selected]")] in ([], [""]), name
+    # every field of the form says what to type, in French and in English
+    schema = scheming_get_dataset_schema("ocs")
+    for field in schema["dataset_fields"]:
+        if field.get("form_snippet", "") is None:
+            continue
+        assert set(field.get("help_text") or {}) >= {"fr", "en"}, field["field_name"]
+        assert soup.select_one(f"#field-{field['field_name']}-help"), field["field_name"]
+    # numbers are typed as text: French notation is read, letters refused, never dropped
+    for name in ("mmu_m2", "amo_price", "production_price", "class_count", "area_km2"):
+        control = soup.select_one(f"input[name={name}]")
+        assert control["type"] == "text" and control["inputmode"] in ("decimal", "numeric"), name
+    # former regions are checkboxes, each tied to its current region
+    boxes = soup.select("input[type=checkbox][name=former_region_codes]")
+    assert len(boxes) == 16  # the pre-2016 regions merged in 2016
+    alsace = soup.select_one("#field-former_region_codes-42").find_parent(attrs={"data-current-region": True})
+    assert alsace["data-current-region"] == "44"
+    # restricted fields carry the lock and the words
+    for name in ("amo_price", "production_price", "funders", "funding_details"):
+        mark = soup.select_one(f"#field-{name}-restricted")
+        assert mark.select_one(".fa-lock") and "réservé aux membres du CRIGE" in mark.get_text()
+    # an editor of two CRIGEs gets no region pre-selected
+    both = factories.User()
+    for crige in (crige_grand_est, crige_occitanie):
+        call_action("organization_member_create", id=crige["org"]["id"], username=both["name"],
+                    role="editor")
+    soup = BeautifulSoup(app.get("/ocs/new", headers=_auth(both)).body, "html.parser")
+    assert [o["value"] for o in soup.select("select[name=region_code] option[selected]")] in ([], [""])
+    assert soup.select_one("select[name=owner_org] option")["value"] == ""

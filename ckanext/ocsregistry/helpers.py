@@ -23,6 +23,10 @@ __all__ = [
     "ocsregistry_request_query",
     "ocsregistry_harvest_info",
     "ocsregistry_history_rows",
+    "ocsregistry_former_region_options",
+    "ocsregistry_org_regions",
+    "ocsregistry_form_default_region",
+    "humanize_entity_type",
 ]
 
 
@@ -116,3 +120,63 @@ def ocsregistry_history_rows(activity_diff: dict[str, Any]) -> list[dict[str, st
         return []
     old, new = ((a.get("data") or {}).get("package") or {} for a in activities)
     return history.changes(old, new)
+
+
+# --- the record form -----------------------------------------------------------
+
+def ocsregistry_former_region_options() -> list[dict[str, str]]:
+    """The pre-2016 regions merged in 2016, each with the current region it belongs to
+    (the form shows only the chosen region's former regions)."""
+    return [{"value": r.code, "label": r.name, "current": r.current_code,
+             "current_name": regions.name(r.current_code)}
+            for r in regions.merged_regions()]
+
+
+def ocsregistry_org_regions(organizations: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """{organisation id: regions it covers} for the organisations offered on the form."""
+    import ckan.model as model
+
+    ids = [o["id"] for o in organizations or [] if o.get("id")]
+    if not ids:
+        return {}
+    rows = (model.Session.query(model.GroupExtra.group_id, model.GroupExtra.value)
+            .filter(model.GroupExtra.group_id.in_(ids))
+            .filter(model.GroupExtra.key == "regions_covered")
+            .filter(model.GroupExtra.state == "active"))
+    return {group_id: regions.covered_regions(value) for group_id, value in rows}
+
+
+def ocsregistry_form_default_region(data: dict[str, Any],
+                                    org_regions: dict[str, list[str]]) -> Optional[str]:
+    """The region to pre-select on a new record: the one region of the editor's
+    CRIGE, when the chosen (or only) organisation covers exactly one region."""
+    if data.get("region_code") or data.get("id"):
+        return None
+    owner = data.get("owner_org")
+    if owner and owner in org_regions:
+        covered = org_regions[owner]
+    elif len(org_regions) == 1:
+        covered = next(iter(org_regions.values()))
+    else:
+        return None
+    return covered[0] if len(covered) == 1 else None
+
+
+_RECORD_WORDING = {
+    "breadcrumb": lambda: tk._("OCS registry"),
+    "create label": lambda: tk._("New registry record"),
+    "create title": lambda: tk._("New registry record"),
+    "edit label": lambda: tk._("Edit the record"),
+    "update label": lambda: tk._("Save the changes"),
+    "delete confirmation": lambda: tk._("Are you sure you want to delete this record?"),
+}
+
+
+@tk.chained_helper
+def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str,
+                         purpose: str) -> Optional[str]:
+    """Registry wording on the record form and its breadcrumb, instead of
+    CKAN's "Create Ocs" made from the type's name."""
+    if entity_type == "package" and object_type == record.DATASET_TYPE and purpose in _RECORD_WORDING:
+        return _RECORD_WORDING[purpose]()
+    return next_helper(entity_type, object_type, purpose)
