@@ -36,8 +36,9 @@ TTL_SECONDS = 90 * 24 * 3600  # digests of deleted or renamed records fade away
 BATCH = 1000
 
 
-# Bumped when what a digest holds changes (2: CSV cells neutralised).
-DIGEST_FORMAT = 2
+# Bumped when what a digest holds changes (2: CSV cells neutralised; 3: the map
+# entry has each vintage's status and note, and the former regions named).
+DIGEST_FORMAT = 3
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +75,13 @@ def digest(data: dict[str, Any], facets: Optional[dict[str, list[str]]] = None) 
         "organization": {"name": org.get("name", ""), "title": org.get("title", "")},
         "characteristic": data.get("ocs_characteristic") or "",
         "vintages": sorted(int(y) for y in facets[fields.FACET_VINTAGE]),
+        "vintage_details": sorted(
+            ({"year": int(v["year"]), "status": v.get("status") or "", "note": v.get("note") or ""}
+             for v in (data.get("vintages") or []) if isinstance(v, dict) and v.get("year")),
+            key=lambda v: v["year"]),
+        "region_code": data.get("region_code") or "",
+        "former_region_codes": [c for c in (data.get("former_region_codes") or [])
+                                if isinstance(c, str)],
         "data_url": data.get("data_url") or "",
         "viewer_url": data.get("viewer_url") or "",
         "regions": {"2016": facets[fields.FACET_REGION],
