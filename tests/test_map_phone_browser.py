@@ -38,13 +38,31 @@ def _region(page, code: str):
     return page.locator(f'.ocsregistry-map path[data-region="{code}"]')
 
 
+def _tap_region(page, code: str) -> None:
+    """Click where the region itself is topmost (its box's centre may be a neighbour)."""
+    point = page.evaluate("""code => {
+        const path = document.querySelector(`.ocsregistry-map path[data-region="${code}"]`);
+        path.scrollIntoView({block: "nearest", behavior: "instant"});
+        const box = path.getBoundingClientRect();
+        for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+            const x = box.left + box.width * i / 20, y = box.top + box.height * j / 20;
+            if (document.elementFromPoint(x, y) === path) return {x, y};
+        }
+        return null;
+    }""", code)
+    assert point, f"region {code} is nowhere clickable"
+    page.mouse.click(point["x"], point["y"])
+
+
 def test_phone_map_fills_the_first_screen_and_a_tapped_region_shows_its_panel(browser, live_url, registry):
     with open_page(browser, live_url, viewport=PHONE) as visit:
         sizes: list[int] = []
+        biggest: list[tuple[int, str]] = []
 
         def count(response) -> None:
             try:
                 sizes.append(len(response.body()))
+                biggest.append((sizes[-1], response.url.split("?")[0][-60:]))
             except Exception:  # redirects and aborted requests have no body
                 pass
 
@@ -54,10 +72,11 @@ def test_phone_map_fills_the_first_screen_and_a_tapped_region_shows_its_panel(br
         page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
         transferred = sum(sizes)
         print(f"\nmap page on a phone: {len(sizes)} responses, {transferred} bytes "
-              f"({transferred / 1024:.0f} KiB) of bodies")
+              f"({transferred / 1024:.0f} KiB) of bodies; largest: {sorted(biggest, reverse=True)[:6]}")
         assert not visit.third_party, visit.third_party
 
         box = page.locator(".ocsregistry-map").bounding_box()
+        print(f"map on a phone: top {box['y']:.0f}px, height {box['height']:.0f}px of {PHONE['height']}px")
         assert box["height"] >= 0.6 * PHONE["height"], box
         assert 0 <= box["y"] < PHONE["height"] - 0.6 * PHONE["height"] + 1, box  # wholly on screen
         # the filters are folded behind a button
@@ -70,9 +89,12 @@ def test_phone_map_fills_the_first_screen_and_a_tapped_region_shows_its_panel(br
         if SCREENSHOTS:
             page.screenshot(path=os.path.join(SHOTS, "map-phone.png"))
 
-        _region(page, "76").click()
+        _tap_region(page, "76")
         panel = page.locator(".ocsregistry-region-panel")
         page.wait_for_function("document.activeElement && document.activeElement.closest('.ocsregistry-region-panel')")
+        # (Bootstrap scrolls smoothly: wait until the scroll ends)
+        page.wait_for_function("""() => { const r = document.querySelector('.ocsregistry-region-panel')
+            .getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }""", timeout=5000)
         assert _in_viewport(panel.bounding_box(), PHONE), panel.bounding_box()
         text = panel.inner_text()
         assert "Occitanie" in text and "OCS GE Occitanie" in text and "OCSID" in text

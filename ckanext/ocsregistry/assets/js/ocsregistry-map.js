@@ -32,9 +32,9 @@ this.ckan.module("ocsregistry-map", function ($) {
       this.target = document.body.classList.contains("ocsregistry-embed") ? "_top" : null;
       this.mapIndex = 0;
       var self = this;
-      // Wide screens show the filters; phones and embeds keep them folded.
+      // Wide screens show the filters in use; phones and embeds keep them folded.
       var toggle = root.querySelector(".ocsregistry-filters-toggle");
-      if (toggle && !this.target && window.matchMedia && window.matchMedia("(min-width: 768px)").matches) {
+      if (toggle && !this.target && toggle.hasAttribute("data-active") && window.matchMedia && window.matchMedia("(min-width: 768px)").matches) {
         toggle.open = true;
       }
       this.setUpCopy(root);
@@ -94,8 +94,9 @@ this.ckan.module("ocsregistry-map", function ($) {
           featureLayer.on("click", function () { self.showRegion(region); });
         }
       }).addTo(map);
-      this.addPatterns(container, patterns);
       map.fitBounds(bounds || layer.getBounds(), { padding: [2, 2] });
+      // the SVG renderer exists once the map has a view
+      this.addPatterns(container, patterns);
       // Paths exist once the map has a view; name them for styles and tests.
       layer.eachLayer(function (l) {
         var path = l.getElement && l.getElement();
@@ -124,7 +125,7 @@ this.ckan.module("ocsregistry-map", function ($) {
       var i18n = this.i18n, n = region.bases.length;
       var text = region.name + " : " + region.status_label;
       if (region.coverage === "partial") { text += " (" + i18n.partial_region + ")"; }
-      return text + ", " + (n === 1 ? i18n.one_record : i18n.records.replace("{n}", n));
+      return n ? text + ", " + (n === 1 ? i18n.one_record : i18n.records.replace("{n}", n)) : text;
     },
 
     // SVG hatch patterns: stripes of the region's colour over the colour of
