@@ -125,9 +125,11 @@ def test_regions_are_buttons_with_names_and_partial_coverage_is_hatched(browser,
         grand_est.focus()
         page.keyboard.press("Enter")
         panel = page.locator(".ocsregistry-region-panel")
-        panel.locator("h2, h3").first.wait_for()
-        assert "Grand Est" in panel.inner_text() and "OCS GE2 Grand Est" in panel.inner_text() or \
-            "Grand Est" in panel.inner_text()
+        panel.locator("h2").first.wait_for()
+        assert panel.locator("h2").inner_text() == "Grand Est"
+        assert "OCS GE2 Grand Est" in panel.inner_text()
+        assert page.evaluate("document.activeElement.classList.contains('ocsregistry-region-panel')")
+        assert "2010 (Disponible)" in panel.inner_text()
         occitanie.focus()
         page.keyboard.press(" ")
         page.wait_for_function(
@@ -170,6 +172,9 @@ def test_embed_fits_a_600px_iframe_and_the_page_offers_its_code(browser, live_ur
         page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
         height = page.evaluate("document.documentElement.scrollHeight")
         print(f"\nembed page height in a 600 px frame: {height}px")
+        if SCREENSHOTS:
+            _tap_region(page, "76")
+            page.screenshot(path=os.path.join(SHOTS, "map-embed.png"))
         assert height <= 600
         assert page.locator(".ocsregistry-map").bounding_box()["height"] >= 300
         assert page.locator("header.masthead, footer.site-footer").count() == 0
@@ -177,6 +182,7 @@ def test_embed_fits_a_600px_iframe_and_the_page_offers_its_code(browser, live_ur
     with open_page(browser, live_url, viewport=DESKTOP, locale="en-GB") as visit:
         visit.go("/en/ocsregistry/map?vocab_ocsregistry_characteristic=ocs_ge")
         page = visit.page
+        assert page.locator(".ocsregistry-filters-toggle > summary").inner_text().startswith("Filters")
         code = page.locator("textarea.ocsregistry-embed-code")
         assert code.get_attribute("readonly") is not None
         value = code.input_value()
