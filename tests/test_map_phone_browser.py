@@ -206,3 +206,30 @@ def test_bad_filters_speak_the_users_words(browser, live_url, registry):
         visit.go("/en/ocsregistry/map?ext_vintage_to=abc")
         errors = visit.page.locator(".ocsregistry-filter-errors").inner_text()
         assert "Vintage to" in errors and "ext_vintage_to" not in errors, errors
+
+
+def test_a_finger_tap_on_a_touch_phone_opens_the_region(browser, live_url, registry):
+    """A real touch screen (has_touch, is_mobile): the tap goes through Leaflet's touch handling."""
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(live_url + "/ocsregistry/map", wait_until="networkidle")
+        page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+        point = page.evaluate("""() => {
+            const path = document.querySelector('.ocsregistry-map path[data-region="44"]');
+            const box = path.getBoundingClientRect();
+            for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+                const x = box.left + box.width * i / 20, y = box.top + box.height * j / 20;
+                if (document.elementFromPoint(x, y) === path) return {x, y};
+            }
+            return null;
+        }""")
+        page.touchscreen.tap(point["x"], point["y"])
+        panel = page.locator(".ocsregistry-region-panel h2")
+        panel.wait_for()
+        assert panel.inner_text() == "Grand Est"
+        page.wait_for_function("""() => { const r = document.querySelector('.ocsregistry-region-panel')
+            .getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }""", timeout=5000)
+    finally:
+        context.close()

@@ -95,6 +95,16 @@ this.ckan.module("ocsregistry-map", function ($) {
         }
       }).addTo(map);
       map.fitBounds(bounds || layer.getBounds(), { padding: [2, 2] });
+      // On a touch screen the map is most of the screen: one finger scrolls the
+      // page, not the map, until the map is zoomed in (pinch or the + button).
+      var coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+      if (interactive && coarse) {
+        var fitted = map.getZoom();
+        map.dragging.disable();
+        map.on("zoomend", function () {
+          if (map.getZoom() > fitted) { map.dragging.enable(); } else { map.dragging.disable(); }
+        });
+      }
       // the SVG renderer exists once the map has a view
       this.addPatterns(container, patterns);
       // Paths exist once the map has a view; name them for styles and tests.
