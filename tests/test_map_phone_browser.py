@@ -56,20 +56,19 @@ def _tap_region(page, code: str) -> None:
 
 def test_phone_map_fills_the_first_screen_and_a_tapped_region_shows_its_panel(browser, live_url, registry):
     with open_page(browser, live_url, viewport=PHONE) as visit:
-        sizes: list[int] = []
-        biggest: list[tuple[int, str]] = []
-
-        def count(response) -> None:
-            try:
-                sizes.append(len(response.body()))
-                biggest.append((sizes[-1], response.url.split("?")[0][-60:]))
-            except Exception:  # redirects and aborted requests have no body
-                pass
-
-        visit.page.on("response", count)
+        responses: list = []
+        visit.page.on("response", lambda r: responses.append(r))  # bodies are read once the page is drawn
         visit.go("/ocsregistry/map")
         page = visit.page
-        page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
+        page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready", timeout=60000)
+        sizes: list[int] = []
+        biggest: list[tuple[int, str]] = []
+        for response in responses:
+            try:
+                sizes.append(len(response.body()))
+            except Exception:  # redirects and aborted requests have no body
+                continue
+            biggest.append((sizes[-1], response.url.split("?")[0][-60:]))
         transferred = sum(sizes)
         print(f"\nmap page on a phone: {len(sizes)} responses, {transferred} bytes "
               f"({transferred / 1024:.0f} KiB) of bodies; largest: {sorted(biggest, reverse=True)[:6]}")
@@ -160,6 +159,9 @@ def test_map_page_has_no_serious_accessibility_violation(browser, live_url, regi
     with open_page(browser, live_url, viewport=viewport) as visit:
         visit.go("/ocsregistry/map")
         visit.page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
+        # CKAN's footer language menu (select2) is built by CKAN's own modules: let them finish
+        visit.page.wait_for_selector("#s2id_field-lang-select", state="attached", timeout=10000)
+        visit.page.wait_for_load_state("networkidle")
         violations = axe_violations(visit)
         print(f"\naxe serious/critical on the map ({viewport['width']}px): {len(violations)}")
         assert violations == [], describe(violations)
