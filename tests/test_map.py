@@ -111,8 +111,11 @@ class TestMapPage:
     def test_page_shows_legend_table_and_links(self, app, registry):
         body = app.get("/ocsregistry/map").body
         soup = BeautifulSoup(body, "html.parser")
-        legend = [li.get_text(strip=True) for li in soup.select(".ocsregistry-legend li")]
-        assert "OCS régionale spécifique" in legend and "Aucune fiche" in legend
+        legend = {li.get("data-status"): li.get_text(" ", strip=True)
+                  for li in soup.select(".ocsregistry-legend li[data-status]")}
+        assert legend["regional_specific"] == "OCS régionale spécifique · 1 région"
+        assert legend["ocs_ge_improved"].startswith("OCS GE améliorée · 1 région (dont 1 partiellement")
+        assert legend["nothing"] == "Aucune fiche · 16 régions"
         rows = soup.select("table.ocsregistry-map-table tbody tr")
         assert len(rows) == 18
         occitanie = soup.select_one('tr[data-region="76"]').get_text(" ", strip=True)
@@ -148,7 +151,11 @@ class TestMapPage:
     def test_bad_filters_are_explained_and_ignored(self, app, registry):
         body = app.get("/ocsregistry/map", query_string={"ext_vintage_from": "abc"}).body
         soup = BeautifulSoup(body, "html.parser")
-        assert "ext_vintage_from" in soup.select_one(".ocsregistry-filter-errors").get_text()
+        errors = soup.select_one(".ocsregistry-filter-errors")
+        # in the user's words: the field's label, linked to the field, not the parameter
+        assert "Millésime à partir de : " in errors.get_text()
+        assert "ext_vintage_from" not in errors.get_text()
+        assert errors.select_one('a[href="#f-from"]') is not None
         assert len(soup.select("table.ocsregistry-map-table tbody tr")) == 18
 
     def test_embed_variant_has_no_site_chrome(self, app, registry):
@@ -181,3 +188,36 @@ class TestMapPage:
         soup = BeautifulSoup(app.get("/organization/openig").body, "html.parser")
         hrefs = [a["href"] for a in soup.select(".ocsregistry-links a")]
         assert "/ocsregistry/map?organization=openig" in hrefs
+
+
+def test_partial_coverage_and_vintage_statuses(registry, crige_grand_est):
+    create_record(crige_grand_est, name="ocs-bas-rhin", title="OCS Bas-Rhin",
+                  ocs_characteristic="ocs_ge",
+                  vintages=[{"year": 2020, "status": "available", "note": "Bas-Rhin"},
+                            {"year": 2026, "status": "planned", "note": "Bas-Rhin et Haut-Rhin"}])
+    regions = _by_code(_map())
+    # OCSID covers former Languedoc-Roussillon only: Occitanie is partly covered
+    assert regions["76"]["coverage"] == "partial" and regions["76"]["fill_under"] == "#a6dba0"
+    assert regions["44"]["coverage"] == "full"
+    bases = {b["name"]: b for b in regions["44"]["bases"]}
+    assert bases["ocs-bas-rhin"]["partial"] and not bases["ocs-ge2-grand-est"]["partial"]
+    assert [(v["year"], v["status_label"], v["note"]) for v in bases["ocs-bas-rhin"]["vintage_details"]] == [
+        (2020, "Disponible", "Bas-Rhin"), (2026, "Prévu", "Bas-Rhin et Haut-Rhin")]
+    legend = {e["value"]: e for e in _map()["legend"]}
+    assert (legend["ocs_ge_improved"]["count"], legend["ocs_ge_improved"]["partial"]) == (1, 1)
+    assert legend["nothing"]["count"] == 16
+    # before 2016, OCSID covers all of Languedoc-Roussillon
+    pre = _by_code(_map(era="pre2016"))
+    assert pre["91"]["coverage"] == "full" and pre["91"]["status"] == "ocs_ge_improved"
+    assert pre["42"]["coverage"] == "full"  # Alsace: the whole-region base is regional_specific
+
+
+@pytest.mark.parametrize("era", ["pre2016", "pre-2016", "PRE2016", " pre-2016 "])
+def test_both_spellings_of_the_pre_2016_era(era):
+    assert _map(era=era)["era"] == "pre-2016"
+
+
+def test_unknown_era_is_explained():
+    with pytest.raises(tk.ValidationError) as err:
+        _map(era="1789")
+    assert "pre-2016" in " ".join(err.value.error_dict["era"])

@@ -48,10 +48,12 @@ def test_chromium_draws_the_regions_and_the_legend(live_site, crige_grand_est, c
     paths = {p["data-region"]: p for p in dom.select("path[data-region]")}
     assert len(paths) == 18  # 13 mainland regions and 5 overseas insets
     assert paths["44"]["fill"] == "#1b7837"  # region-specific OCS
-    assert paths["76"]["fill"] == "#5aae61"  # improved OCS GE
+    # improved OCS GE on former Languedoc-Roussillon only: hatched, not a plain colour
+    assert paths["76"]["fill"].startswith("url(#ocsregistry-hatch-")
+    assert dom.select_one(f'pattern#{paths["76"]["fill"][5:-1]}') is not None
     assert paths["53"]["fill"] == "#ffffff"  # nothing recorded
     assert all(dom.select_one(f'.ocsregistry-inset[data-code="{c}"] path') for c in ("01", "02", "03", "04", "06"))
-    legend = dom.select(".ocsregistry-legend li")
+    legend = dom.select(".ocsregistry-legend li[data-status]")
     assert len(legend) == 9 and legend[0].select_one(".ocsregistry-swatch")
 
     pre = _rendered_dom(live_site + "/ocsregistry/map?era=pre-2016&embed=1")

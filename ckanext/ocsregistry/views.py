@@ -34,6 +34,32 @@ def _organizations() -> list[dict[str, str]]:
                   key=lambda o: o["label"].casefold())
 
 
+# The map's filters as its form names them, for errors in the user's words.
+MAP_FILTER_LABELS = {
+    "era": ("f-era", {"fr": "Régions", "en": "Regions"}),
+    "q": ("f-q", {"fr": "Recherche", "en": "Search"}),
+    "vocab_ocsregistry_characteristic": ("f-characteristic", {"fr": "Caractéristique de l'OCS",
+                                                              "en": "OCS characteristic"}),
+    "ext_vintage_from": ("f-from", {"fr": "Millésime à partir de", "en": "Vintage from"}),
+    "ext_vintage_to": ("f-to", {"fr": "Millésime jusqu'à", "en": "Vintage to"}),
+    "vocab_ocsregistry_dimension": ("f-dimension", {"fr": "Dimension", "en": "Dimension"}),
+    "organization": ("f-crige", {"fr": "CRIGE", "en": "CRIGE"}),
+    "vocab_ocsregistry_region": ("f-region", {"fr": "Région", "en": "Region"}),
+    "ext_bbox": ("f-bbox", {"fr": "Emprise", "en": "Extent"}),
+}
+
+
+def _filter_errors(error_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for field, messages in error_dict.items():
+        target, labels = MAP_FILTER_LABELS.get(field, (None, {"fr": field, "en": field}))
+        if isinstance(messages, str):
+            messages = [messages]
+        out.append({"field": field, "target": target, "label": record.label(labels),
+                    "messages": [str(m) for m in messages]})
+    return out
+
+
 def map_page():
     embed = request.args.get("embed") in ("1", "true", "yes")
     data_dict = query.filters_from_args(request.args, allowed=("era",))
@@ -49,17 +75,20 @@ def map_page():
         data = tk.get_action("ocsregistry_map_data")(_context(), data_dict)
     filters = {k: v for k, v in data_dict.items() if k != "era"}
     search_query = query.query_string(filters)
+    page_query = query.query_string(filters, era=data["era"])
     extra_vars = {
         "data": data,
         "filters": filters,
-        "errors": errors,
+        "errors": _filter_errors(errors),
         "embed": embed,
+        "embed_url": tk.h.url_for("ocsregistry.map", qualified=True) + "?"
+        + (page_query + "&" if page_query else "") + "embed=1",
         "overseas": [r for r in data["regions"] if r["code"] in regions.OVERSEAS],
         "organizations": _organizations(),
         "search_url": tk.h.url_for("ocs.search") + ("?" + search_query if search_query else ""),
         # the export speaks the page's language
         "export_query": query.query_string(filters, lang=record.current_language()),
-        "page_query": query.query_string(filters, era=data["era"]),
+        "page_query": page_query,
         "tiles_url": tk.config.get("ckanext.ocsregistry.map_tiles_url"),
         "tiles_attribution": tk.config.get("ckanext.ocsregistry.map_tiles_attribution"),
     }

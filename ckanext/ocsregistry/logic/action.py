@@ -58,7 +58,8 @@ def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     One search (paged by ``ckan.search.rows_max``) over the records the user
     may see. Filters take the catalogue search's parameter names.
 
-    :param era: ``2016`` (current regions, default) or ``pre-2016``
+    :param era: ``2016`` (current regions, default) or ``pre-2016`` (also
+        written ``pre2016``)
     :param q: free text
     :param vocab_ocsregistry_characteristic: OCS characteristic code(s)
     :param vocab_ocsregistry_dimension: ``land_cover`` or ``land_use``

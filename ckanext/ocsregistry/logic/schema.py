@@ -1,12 +1,28 @@
 """Input schemas of the registry's own actions."""
 from __future__ import annotations
 
+from typing import Any
+
 from ckan.logic.schema import validator_args
+from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry.search.query import FILTER_FIELDS
 
 ERAS = ("2016", "pre-2016")
 LANGUAGES = ("fr", "en")
+# Other spellings of an era accepted in web addresses (``?era=pre2016``).
+ERA_ALIASES = {"pre2016": "pre-2016"}
+
+
+def era_value(value: Any) -> Any:
+    """``2016`` or ``pre-2016`` (also written ``pre2016``), else an error in words."""
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Must be 2016 (current regions) or pre-2016 (regions before 2016)"))
+    value = value.strip()
+    value = ERA_ALIASES.get(value.lower(), value.lower())
+    if value not in ERAS:
+        raise tk.Invalid(tk._("Must be 2016 (current regions) or pre-2016 (regions before 2016)"))
+    return value
 
 
 @validator_args
@@ -30,8 +46,8 @@ def registry_filters_schema(ignore_missing, unicode_safe, ocsregistry_string_lis
 
 
 @validator_args
-def map_data_schema(default, unicode_safe, one_of):
-    return dict(registry_filters_schema(), era=[default("2016"), unicode_safe, one_of(list(ERAS))])
+def map_data_schema(default, unicode_safe):
+    return dict(registry_filters_schema(), era=[default("2016"), unicode_safe, era_value])
 
 
 @validator_args

@@ -37,8 +37,9 @@ BATCH = 1000
 
 
 # Bumped when what a digest holds changes (2: CSV cells neutralised; 3: organisation
-# titles, region names, vintage summary and last-modified columns).
-DIGEST_FORMAT = 3
+# titles, region names, vintage summary and last-modified columns; the map entry
+# has each vintage's status and note, and the former regions named; 4: both).
+DIGEST_FORMAT = 4
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +76,13 @@ def digest(data: dict[str, Any], facets: Optional[dict[str, list[str]]] = None) 
         "organization": {"name": org.get("name", ""), "title": org.get("title", "")},
         "characteristic": data.get("ocs_characteristic") or "",
         "vintages": sorted(int(y) for y in facets[fields.FACET_VINTAGE]),
+        "vintage_details": sorted(
+            ({"year": int(v["year"]), "status": v.get("status") or "", "note": v.get("note") or ""}
+             for v in (data.get("vintages") or []) if isinstance(v, dict) and v.get("year")),
+            key=lambda v: v["year"]),
+        "region_code": data.get("region_code") or "",
+        "former_region_codes": [c for c in (data.get("former_region_codes") or [])
+                                if isinstance(c, str)],
         "data_url": data.get("data_url") or "",
         "viewer_url": data.get("viewer_url") or "",
         "regions": {"2016": facets[fields.FACET_REGION],

@@ -30,7 +30,14 @@ this.ckan.module("ocsregistry-map", function ($) {
       this.data.regions.forEach(function (r) { this.byCode[r.code] = r; }, this);
       this.panel = root.querySelector(".ocsregistry-region-panel");
       this.target = document.body.classList.contains("ocsregistry-embed") ? "_top" : null;
+      this.mapIndex = 0;
       var self = this;
+      // Wide screens show the filters in use; phones and embeds keep them folded.
+      var toggle = root.querySelector(".ocsregistry-filters-toggle");
+      if (toggle && !this.target && toggle.hasAttribute("data-active") && window.matchMedia && window.matchMedia("(min-width: 768px)").matches) {
+        toggle.open = true;
+      }
+      this.setUpCopy(root);
       fetch(this.options.outlines, { credentials: "same-origin" })
         .then(function (resp) { return resp.json(); })
         .then(function (geojson) { self.draw(root, geojson); })
@@ -67,38 +74,141 @@ this.ckan.module("ocsregistry-map", function ($) {
       if (tiles) {
         L.tileLayer(tiles, { attribution: String(this.options.attribution || "") }).addTo(map);
       }
+      var prefix = "ocsregistry-hatch-" + (this.mapIndex++) + "-";
+      var patterns = {};
       var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
         style: function (f) {
           var region = self.byCode[f.properties.code];
-          return { color: "#555", weight: 1, fillOpacity: 0.9, fillColor: region ? region.color : "#fff" };
+          var fill = region ? region.color : "#fff";
+          if (region && region.coverage === "partial") {
+            var id = prefix + region.status + "-" + region.fill_under.replace("#", "");
+            patterns[id] = [region.color, region.fill_under];
+            fill = "url(#" + id + ")";
+          }
+          return { color: "#555", weight: 1, fillOpacity: 0.9, fillColor: fill };
         },
         onEachFeature: function (f, featureLayer) {
           var region = self.byCode[f.properties.code];
           if (!region) { return; }
-          featureLayer.bindTooltip(el("span", region.name + " — " + region.status_label), { sticky: true });
+          featureLayer.bindTooltip(el("span", self.regionLabel(region)), { sticky: true });
           featureLayer.on("click", function () { self.showRegion(region); });
         }
       }).addTo(map);
       map.fitBounds(bounds || layer.getBounds(), { padding: [2, 2] });
+      // On a touch screen the map is most of the screen: one finger scrolls the
+      // page, not the map, until the map is zoomed in (pinch or the + button).
+      var coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+      if (interactive && coarse) {
+        var fitted = map.getZoom();
+        map.dragging.disable();
+        map.on("zoomend", function () {
+          if (map.getZoom() > fitted) { map.dragging.enable(); } else { map.dragging.disable(); }
+        });
+      }
+      // the SVG renderer exists once the map has a view
+      this.addPatterns(container, patterns);
       // Paths exist once the map has a view; name them for styles and tests.
       layer.eachLayer(function (l) {
         var path = l.getElement && l.getElement();
-        if (path) {
-          path.setAttribute("data-region", l.feature.properties.code);
-          path.setAttribute("data-status", (self.byCode[l.feature.properties.code] || {}).status || "");
+        var region = self.byCode[l.feature.properties.code];
+        if (path && region) {
+          path.setAttribute("data-region", region.code);
+          path.setAttribute("data-status", region.status);
+          path.setAttribute("data-coverage", region.coverage);
+          // a button with a name: focusable, Enter or Space opens its panel
+          path.setAttribute("role", "button");
+          path.setAttribute("tabindex", "0");
+          path.setAttribute("aria-label", self.regionLabel(region));
+          path.addEventListener("keydown", function (event) {
+            if (event.key === "Enter" || event.key === " " || event.key === "Spacebar") {
+              event.preventDefault();
+              event.stopPropagation();
+              self.showRegion(region);
+            }
+          });
         }
       });
       return map;
+    },
+
+    regionLabel: function (region) {
+      var i18n = this.i18n, n = region.bases.length;
+      var text = region.name + " : " + region.status_label;
+      if (region.coverage === "partial") { text += " (" + i18n.partial_region + ")"; }
+      return n ? text + ", " + (n === 1 ? i18n.one_record : i18n.records.replace("{n}", n)) : text;
+    },
+
+    // SVG hatch patterns: stripes of the region's colour over the colour of
+    // the most specific base covering all of it.
+    addPatterns: function (container, patterns) {
+      var ids = Object.keys(patterns);
+      var svg = container.querySelector("svg");
+      if (!ids.length || !svg) { return; }
+      var ns = "http://www.w3.org/2000/svg";
+      var defs = svg.querySelector("defs") || svg.insertBefore(document.createElementNS(ns, "defs"), svg.firstChild);
+      ids.forEach(function (id) {
+        var pattern = document.createElementNS(ns, "pattern");
+        pattern.setAttribute("id", id);
+        pattern.setAttribute("patternUnits", "userSpaceOnUse");
+        pattern.setAttribute("width", "8");
+        pattern.setAttribute("height", "8");
+        pattern.setAttribute("patternTransform", "rotate(45)");
+        var under = document.createElementNS(ns, "rect");
+        under.setAttribute("width", "8");
+        under.setAttribute("height", "8");
+        under.setAttribute("fill", patterns[id][1]);
+        var stripe = document.createElementNS(ns, "rect");
+        stripe.setAttribute("width", "4");
+        stripe.setAttribute("height", "8");
+        stripe.setAttribute("fill", patterns[id][0]);
+        pattern.appendChild(under);
+        pattern.appendChild(stripe);
+        defs.appendChild(pattern);
+      });
+    },
+
+    setUpCopy: function (root) {
+      var button = root.querySelector(".ocsregistry-copy");
+      var code = root.querySelector(".ocsregistry-embed-code");
+      if (!button || !code) { return; }
+      var status = root.querySelector(".ocsregistry-copy-status");
+      var label = button.textContent;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        code.focus();
+        code.select();
+        function say(text) {
+          button.textContent = text;
+          if (status) { status.textContent = text; }
+          window.setTimeout(function () { button.textContent = label; }, 4000);
+        }
+        var copied = navigator.clipboard && window.isSecureContext
+          ? navigator.clipboard.writeText(code.value)
+          : Promise.reject(new Error("no clipboard"));
+        copied.then(function () { say(button.getAttribute("data-copied")); }, function () {
+          var ok = false;
+          try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+          say(button.getAttribute(ok ? "data-copied" : "data-failed"));
+        });
+      });
     },
 
     showRegion: function (region) {
       var i18n = this.i18n, target = this.target;
       var panel = this.panel;
       panel.textContent = "";
-      panel.appendChild(el("h3", region.name));
-      panel.appendChild(el("p", region.status_label, { "class": "ocsregistry-panel-status" }));
+      this.el[0].classList.add("has-region");
+      var close = el("button", "\u00d7", { type: "button", "class": "btn btn-sm btn-light ocsregistry-panel-close",
+                                           "aria-label": i18n.close });
+      close.addEventListener("click", this.closePanel.bind(this));
+      panel.appendChild(close);
+      panel.appendChild(el("h2", region.name));
+      panel.appendChild(el("p", region.status_label + (region.coverage === "partial" ? " (" + i18n.partial_region + ")" : ""),
+                           { "class": "ocsregistry-panel-status" }));
+      this.lastRegion = region.code;
       if (!region.bases.length) {
         panel.appendChild(el("p", i18n.none));
+        this.reveal();
         return;
       }
       var list = el("ul", null, { "class": "list-unstyled" });
@@ -107,9 +217,13 @@ this.ckan.module("ocsregistry-map", function ($) {
         var title = el("a", base.title, { href: safeUrl(base.url) || "#" });
         if (target) { title.setAttribute("target", target); }
         item.appendChild(el("strong")).appendChild(title);
-        item.appendChild(el("div", base.characteristic_label));
-        if (base.vintages.length) {
-          item.appendChild(el("div", i18n.vintages + " : " + base.vintages.join(", ")));
+        item.appendChild(el("div", base.characteristic_label + (base.partial ? " (" + i18n.partial_base + ")" : "")));
+        var vintages = (base.vintage_details || []).map(function (v) {
+          var words = [v.status_label, v.note].filter(Boolean).join(" — ");
+          return v.year + (words ? " (" + words + ")" : "");
+        });
+        if (vintages.length) {
+          item.appendChild(el("div", i18n.vintages + " : " + vintages.join(", ")));
         }
         if (base.organization.title) {
           item.appendChild(el("div", i18n.crige + " : " + base.organization.title));
@@ -126,6 +240,24 @@ this.ckan.module("ocsregistry-map", function ($) {
         list.appendChild(item);
       });
       panel.appendChild(list);
+      this.reveal();
+    },
+
+    // The panel comes into view and takes focus (on a phone it is below the map).
+    reveal: function () {
+      var panel = this.panel;
+      var rect = panel.getBoundingClientRect();
+      var fits = rect.top >= 0 && rect.bottom <= (window.innerHeight || document.documentElement.clientHeight);
+      if (!fits && panel.scrollIntoView) {
+        panel.scrollIntoView({ block: rect.height > window.innerHeight ? "start" : "nearest" });
+      }
+      panel.focus({ preventScroll: true });
+    },
+
+    closePanel: function () {
+      this.el[0].classList.remove("has-region");
+      var path = this.lastRegion && this.el[0].querySelector('.ocsregistry-map path[data-region="' + this.lastRegion + '"], .ocsregistry-inset-map path[data-region="' + this.lastRegion + '"]');
+      if (path) { path.focus(); }
     }
   };
 });
