@@ -38,7 +38,7 @@ ENGLISH_ON_FRENCH_PAGES = [
     "Website", "Regions covered", "Add Harvest Source", "Status", "Tags", "Licenses",
     "There are no", "Information updated", "Skip to main content", "Profile settings",
     "Frequency", "No harvests found", "Package", "Ocs", "Add", "Dashboard", "Log out",
-    "read more", "Data and Resources", "This dataset has no data",
+    "read more", "Data and Resources", "This dataset has no data", "All activity types",
 ]
 FRENCH_ON_ENGLISH_PAGES = [
     "Rechercher", "Recherche", "Fiche", "fiche", "fiches", "Millésime", "Millésimes",
@@ -203,6 +203,7 @@ def test_record_page_leads_with_the_data_and_has_its_sidebar(browser, live_url, 
             aside_box = aside.bounding_box()
             if viewport is PHONE:
                 assert record_box["y"] < aside_box["y"]
+                assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             else:
                 assert record_box["x"] < aside_box["x"] and aside_box["y"] < record_box["y"] + 400
             assert visit.third_party == []

@@ -259,7 +259,7 @@ def ocsregistry_organization(org_id: Any) -> Optional[dict[str, Any]]:
 
 def ocsregistry_region_names(codes: Any) -> str:
     """An organisation's "regions covered", as names: "Grand Est, Occitanie"."""
-    return ", ".join(regions.name(c) for c in regions.covered_regions(codes))
+    return ", ".join(regions.name(c) for c in regions.covered_regions(codes) if regions.get(c))
 
 
 def ocsregistry_date(value: Any) -> str:

@@ -27,6 +27,7 @@ MESSAGES = (
     _("{actor} created the {dataset_type} {dataset}"),
     _("{actor} deleted the {dataset_type} {dataset}"),
     _("View this version"),
+    _("All activity types"),
     _("New Package"),
     _("Changed Package"),
     _("Deleted Package"),
