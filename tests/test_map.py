@@ -184,7 +184,8 @@ class TestMapPage:
         soup = BeautifulSoup(app.get("/ocs/", query_string={"organization": "openig"}).body, "html.parser")
         hrefs = [a["href"] for a in soup.select(".ocsregistry-links a")]
         assert "/ocsregistry/export.csv?organization=openig&lang=fr" in hrefs
-        assert soup.select_one("#dataset-map") is not None  # ckanext-spatial's map filter
+        # no ckanext-spatial map filter (third-party tiles): the national map is the map
+        assert soup.select_one("#dataset-map") is None
         soup = BeautifulSoup(app.get("/organization/openig").body, "html.parser")
         hrefs = [a["href"] for a in soup.select(".ocsregistry-links a")]
         assert "/ocsregistry/map?organization=openig" in hrefs

@@ -27,6 +27,13 @@ __all__ = [
     "ocsregistry_org_regions",
     "ocsregistry_form_default_region",
     "humanize_entity_type",
+    "ocsregistry_region_name",
+    "ocsregistry_latest_vintage",
+    "ocsregistry_choice_label",
+    "ocsregistry_region_minimap",
+    "ocsregistry_organization",
+    "ocsregistry_region_names",
+    "ocsregistry_date",
 ]
 
 
@@ -162,21 +169,164 @@ def ocsregistry_form_default_region(data: dict[str, Any],
     return covered[0] if len(covered) == 1 else None
 
 
-_RECORD_WORDING = {
-    "breadcrumb": lambda: tk._("OCS registry"),
+# --- public pages: the record type's name, search results, record sidebar -------
+
+# The record type's name for each of CKAN's ``humanize_entity_type`` purposes
+# (French in the extension's catalogue). Purposes not listed get the type name.
+_OCS_TYPE_TEXTS = {
+    "add link": lambda: tk._("Add an OCS record"),
+    "add association link": lambda: tk._("Add to an OCS record"),
+    "breadcrumb": lambda: tk._("OCS records"),
+    "content tab": lambda: tk._("OCS records"),
+    # the form's own words (its title and the button that opens it)
     "create label": lambda: tk._("New registry record"),
     "create title": lambda: tk._("New registry record"),
-    "edit label": lambda: tk._("Edit the record"),
-    "update label": lambda: tk._("Save the changes"),
-    "delete confirmation": lambda: tk._("Are you sure you want to delete this record?"),
+    "delete confirmation": lambda: tk._("Are you sure you want to delete this OCS record?"),
+    "description placeholder": lambda: tk._("A few words about this OCS record..."),
+    "edit label": lambda: tk._("Edit the OCS record"),
+    "facet label": lambda: tk._("OCS records"),
+    "form label": lambda: tk._("OCS record form"),
+    "main nav": lambda: tk._("OCS records"),
+    "my label": lambda: tk._("My OCS records"),
+    "view label": lambda: tk._("View the OCS record"),
+    "name placeholder": lambda: tk._("My OCS record"),
+    "no any objects": lambda: tk._("There are no OCS records on this site yet"),
+    "no description": lambda: tk._("This OCS record has no description"),
+    "no label": lambda: tk._("No OCS record"),
+    "page title": lambda: tk._("OCS records"),
+    "save label": lambda: tk._("Save the OCS record"),
+    "search placeholder": lambda: tk._("Search OCS records..."),
+    "update label": lambda: tk._("Update the OCS record"),
+    "activity_record": lambda: tk._("OCS record"),
 }
 
 
 @tk.chained_helper
-def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str,
+def humanize_entity_type(next_helper, entity_type: str, object_type: str,
                          purpose: str) -> Optional[str]:
-    """Registry wording on the record form and its breadcrumb, instead of
-    CKAN's "Create Ocs" made from the type's name."""
-    if entity_type == "package" and object_type == record.DATASET_TYPE and purpose in _RECORD_WORDING:
-        return _RECORD_WORDING[purpose]()
+    """CKAN's names of a dataset type ("Add Ocs", "Ocss"), for the registry
+    record: "fiche OCS" in French, "OCS record" in English."""
+    if object_type == record.DATASET_TYPE and entity_type == "package":
+        text = _OCS_TYPE_TEXTS.get(purpose)
+        if text:
+            return text()
+        name = tk._("OCS record")  # "fiche OCS": lower case in a sentence
+        return name[:1].upper() + name[1:]
     return next_helper(entity_type, object_type, purpose)
+
+
+def ocsregistry_region_name(code: Any) -> str:
+    return regions.name(str(code or ""))
+
+
+def ocsregistry_latest_vintage(pkg_dict: dict[str, Any]) -> Optional[int]:
+    """The latest year whose vintage is available (from the record's own dict)."""
+    years = []
+    for vintage in (pkg_dict or {}).get("vintages") or []:
+        if isinstance(vintage, dict) and vintage.get("status") == "available":
+            try:
+                years.append(int(vintage.get("year")))
+            except (TypeError, ValueError):
+                continue
+    return max(years) if years else None
+
+
+def ocsregistry_choice_label(field_name: str, value: Any) -> str:
+    """The label of a registry field's choice in the page's language."""
+    return record.choice_label(record.schema_field(field_name), value)
+
+
+_MINIMAP_SIZE = 160.0
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    coords = geometry.get("coordinates") or []
+    polygons = coords if geometry.get("type") == "MultiPolygon" else [coords]
+    return [ring for polygon in polygons for ring in polygon]
+
+
+def _region_outlines() -> dict[str, list[list[list[float]]]]:
+    """Current (2016) regions' outline rings, read once from regions.geojson."""
+    global _OUTLINES
+    if _OUTLINES is None:
+        import os
+
+        path = os.path.join(os.path.dirname(__file__), "public", "ocsregistry", "regions.geojson")
+        with open(path, encoding="utf-8") as f:
+            features = json.load(f)["features"]
+        _OUTLINES = {f["properties"]["code"]: _rings(f["geometry"]) for f in features
+                     if regions.CURRENT in f["properties"].get("eras", [])}
+    return _OUTLINES
+
+
+_OUTLINES: Optional[dict[str, list[list[list[float]]]]] = None
+
+
+def ocsregistry_region_minimap(code: Any) -> Markup:
+    """A small static map of a record's region: an inline SVG drawn on the
+    server from the region outlines (mainland France for a mainland region,
+    the region alone overseas), no tiles and no request."""
+    import math
+
+    code = str(code or "")
+    outlines = _region_outlines()
+    if code not in outlines:
+        return Markup("")
+    shown = [code] if code in regions.OVERSEAS else [c for c in outlines if c not in regions.OVERSEAS]
+    points = [pt for c in shown for ring in outlines[c] for pt in ring]
+    lats = [p[1] for p in points]
+    kx = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    xs = [p[0] * kx for p in points]
+    min_x, max_y = min(xs), max(lats)
+    scale = _MINIMAP_SIZE / max(max(xs) - min_x, max_y - min(lats))
+    width = (max(xs) - min_x) * scale
+    height = (max_y - min(lats)) * scale
+
+    def path(rings: list[list[list[float]]]) -> str:
+        parts = []
+        for ring in rings:
+            parts.append("M" + "L".join(f"{(x * kx - min_x) * scale:.1f},{(max_y - y) * scale:.1f}"
+                                        for x, y in ring[::2] + [ring[-1]]) + "Z")
+        return "".join(parts)
+
+    name = regions.name(code)
+    body = "".join(
+        f'<path d="{path(outlines[c])}" class="{"ocsregistry-minimap-region" if c == code else "ocsregistry-minimap-other"}"/>'
+        for c in sorted(shown, key=lambda c: c == code))
+    title = Markup.escape(tk._("Location of {region}").format(region=name))
+    return Markup(
+        f'<svg class="ocsregistry-minimap" role="img" viewBox="-2 -2 {width + 4:.0f} {height + 4:.0f}" '
+        f'width="{width + 4:.0f}" height="{height + 4:.0f}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{title}</title>{body}</svg>")
+
+
+def ocsregistry_organization(org_id: Any) -> Optional[dict[str, Any]]:
+    """The CRIGE of a record (organization_show without its datasets), None if gone."""
+    if not org_id:
+        return None
+    try:
+        return tk.get_action("organization_show")(
+            {}, {"id": org_id, "include_datasets": False, "include_users": False,
+                 "include_groups": False, "include_tags": False, "include_followers": False,
+                 "include_extras": True})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+
+
+def ocsregistry_region_names(codes: Any) -> str:
+    """An organisation's "regions covered", as names: "Grand Est, Occitanie"."""
+    return ", ".join(regions.name(c) for c in regions.covered_regions(codes) if regions.get(c))
+
+
+def ocsregistry_date(value: Any) -> str:
+    """An ISO date (or date-time) as the page's language writes it."""
+    text = str(value or "")
+    if not text:
+        return ""
+    try:
+        date = datetime.datetime.fromisoformat(text[:19]) if len(text) > 10 else \
+            datetime.datetime.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    return tk.h.render_datetime(date, date_format="%d/%m/%Y" if record.current_language() == "fr"
+                                else "%Y-%m-%d")

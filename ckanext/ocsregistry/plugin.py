@@ -37,6 +37,10 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "ocsregistry")
+        # No page of the registry calls a third party: user pictures are CKAN's
+        # local placeholder, not gravatar.com's (unless the site chose a style).
+        if config.get("ckan.gravatar_default") in (None, "", "identicon"):
+            config["ckan.gravatar_default"] = "disabled"
 
     # IConfigurable
 
@@ -78,6 +82,8 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
                             package_type: str | None) -> dict[str, Any]:
-        if package_type == DATASET_TYPE:
+        # A CRIGE's page lists its records (CKAN asks with its default type,
+        # "dataset"): the registry's facets, not groups, formats and licences.
+        if package_type in (DATASET_TYPE, "dataset", None):
             return facets.registry_facets(facets_dict)
         return facets_dict
