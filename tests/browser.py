@@ -7,9 +7,10 @@ host than the site is refused and recorded, so a test can assert that a page
 calls no third party. axe-core (from the npm registry, installed by
 ``devstack/stack.sh`` in ``.stack/npm``) is injected to check accessibility.
 
-Use from a test module::
+Use from a test module (the fixtures ``browser`` and ``live_url`` come from
+tests/conftest.py)::
 
-    from .browser import *  # noqa: F401,F403  (fixtures: live_url, browser, page...)
+    from .browser import DESKTOP, PHONE, axe_violations, log_in, open_page
 """
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ import pytest
 
 from .live_site import serve
 
-__all__ = ["CHROMIUM_FLAGS", "DESKTOP", "PHONE", "Visit", "axe_violations", "browser", "describe",
-           "live_url", "log_in", "open_page"]
+# The fixtures ``browser`` and ``live_url`` are registered once, by tests/conftest.py:
+# imported into each test module, pytest would see one session fixture per module
+# and start Playwright again while it runs (its sync API refuses that).
+__all__ = ["CHROMIUM_FLAGS", "DESKTOP", "PHONE", "Visit", "axe_violations", "describe",
+           "log_in", "open_page"]
 
 # As the machine's notes say: without the background-networking flags Chromium
 # keeps trying to reach Google's hosts, which this closed network refuses.

@@ -15,6 +15,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import _get_test_app, call_action
 
 from .live_site import ckan_command, serve
+from .browser import browser, live_url  # noqa: F401  (fixtures, registered once here)
 
 def pytest_configure(config):
     """Under pytest-xdist, each worker gets its own sites: database and Solr core
