@@ -73,6 +73,9 @@ def _crige(name: str, title: str, region: str, editor: dict) -> dict:
     # image_url="": the factories' default is a third-party image.
     return factories.Organization(
         name=name, title=title, regions_covered=[region], image_url="",
+        # the factories' default description is random English text, which the
+        # crawl would rightly flag on French pages
+        description="",
         website="https://www.example-crige.fr", contact_email="contact@example-crige.fr",
         users=[{"name": editor["name"], "capacity": "editor"}])
 
@@ -80,8 +83,9 @@ def _crige(name: str, title: str, region: str, editor: dict) -> dict:
 @pytest.fixture
 def registry():
     """Two CRIGEs, two records, a sysadmin and an editor who can log in."""
-    editor = factories.User(password=PASSWORD, image_url="")
-    admin = factories.Sysadmin(password=PASSWORD, image_url="")
+    # "about": the factories' default is random English text (see _crige)
+    editor = factories.User(password=PASSWORD, image_url="", about="")
+    admin = factories.Sysadmin(password=PASSWORD, image_url="", about="")
     grand_est = {"org": _crige("geograndest", "GéoGrandEst", "44", editor), "editor": editor}
     occitanie = {"org": _crige("openig", "OPenIG", "76", editor), "editor": editor}
     rec = create_record(grand_est, vintages=[{"year": 2010, "status": "available"},
