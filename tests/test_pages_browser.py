@@ -197,7 +197,7 @@ def test_record_page_leads_with_the_data_and_has_its_sidebar(browser, live_url, 
             assert aside.locator("a[href$='/ocsregistry/map']").count() == 1
             assert "contact@example-crige.fr" in aside.inner_text() or \
                 aside.locator("a[href^='mailto:']").count() >= 1
-            assert "2024-03-31" in aside.inner_text() or "31/03/2024" in aside.inner_text()
+            assert "31 mars 2024" in aside.inner_text()  # CKAN's localised date
             # the INSEE code row holds the code; the region's name has its own row
             code_row = page.locator("tr", has=page.locator("th", has_text="Code INSEE de la région"))
             assert code_row.locator("td").inner_text().strip() == "44"

@@ -31,9 +31,7 @@ __all__ = [
     "ocsregistry_latest_vintage",
     "ocsregistry_choice_label",
     "ocsregistry_region_minimap",
-    "ocsregistry_organization",
     "ocsregistry_region_names",
-    "ocsregistry_date",
 ]
 
 
@@ -300,33 +298,6 @@ def ocsregistry_region_minimap(code: Any) -> Markup:
         f"<title>{title}</title>{body}</svg>")
 
 
-def ocsregistry_organization(org_id: Any) -> Optional[dict[str, Any]]:
-    """The CRIGE of a record (organization_show without its datasets), None if gone."""
-    if not org_id:
-        return None
-    try:
-        return tk.get_action("organization_show")(
-            {}, {"id": org_id, "include_datasets": False, "include_users": False,
-                 "include_groups": False, "include_tags": False, "include_followers": False,
-                 "include_extras": True})
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return None
-
-
 def ocsregistry_region_names(codes: Any) -> str:
     """An organisation's "regions covered", as names: "Grand Est, Occitanie"."""
     return ", ".join(regions.name(c) for c in regions.covered_regions(codes) if regions.get(c))
-
-
-def ocsregistry_date(value: Any) -> str:
-    """An ISO date (or date-time) as the page's language writes it."""
-    text = str(value or "")
-    if not text:
-        return ""
-    try:
-        date = datetime.datetime.fromisoformat(text[:19]) if len(text) > 10 else \
-            datetime.datetime.fromisoformat(text[:10])
-    except ValueError:
-        return text
-    return tk.h.render_datetime(date, date_format="%d/%m/%Y" if record.current_language() == "fr"
-                                else "%Y-%m-%d")

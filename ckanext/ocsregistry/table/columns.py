@@ -261,29 +261,28 @@ def for_csv(cells: list[Any], lang: str) -> list[Any]:
 _CODE_NAME = re.compile(r"^\s*([0-9A-Za-z]{1,3})\s*[–—-]\s+\S")
 
 
-def region_code(text: str) -> str:
-    """A region code from a cell: "76", "1" (a spreadsheet dropped the zero),
-    "76 – Occitanie" (the CSV) or the region's name; other text is left for the
-    validator to refuse."""
-    match = _CODE_NAME.match(text)
-    if match:
-        return regions.clean_code(match.group(1))
+def _code_or_name(text: str, candidates: list) -> str:
+    """A code given as such ("76", or "1" where a spreadsheet dropped the zero)
+    or by its region's name; other text is left for the validator to refuse."""
     code = regions.clean_code(text)
     if regions.get(code):
         return code
     wanted = regions.normalise(text)
-    found = [r.code for r in regions.current_regions() if regions.normalise(r.name) == wanted]
+    found = [r.code for r in candidates if regions.normalise(r.name) == wanted]
     return found[0] if len(found) == 1 else text
+
+
+def region_code(text: str) -> str:
+    """A current region from a cell: its code, "76 – Occitanie" (the CSV) or its name."""
+    match = _CODE_NAME.match(text)
+    if match:
+        return regions.clean_code(match.group(1))
+    return _code_or_name(text, regions.current_regions())
 
 
 def former_region_code(text: str) -> str:
     """A pre-2016 region from its code or its name (as the export writes it)."""
-    code = regions.clean_code(text)
-    if regions.get(code):
-        return code
-    wanted = regions.normalise(text)
-    found = [r.code for r in regions.merged_regions() if regions.normalise(r.name) == wanted]
-    return found[0] if len(found) == 1 else text
+    return _code_or_name(text, regions.merged_regions())
 
 
 def parse_cell(column: Column, text: Any) -> Any:
