@@ -19,6 +19,7 @@ setup(
         "openpyxl",
         "xlsxwriter>=3.2",
         "rfc3986>=2.0",
+        "cairosvg>=2.7",
     ],
     extras_require={
         # the ocsregistry_harvester plugin and the DCAT profile

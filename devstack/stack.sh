@@ -75,6 +75,7 @@ install_system() {
   # grep reads to the end (no -q): with pipefail, a writer cut off by grep -q
   # fails the pipeline (SIGPIPE) and a present package would seem missing.
   ldconfig -p 2>/dev/null | grep libmagic.so.1 >/dev/null || need+=(libmagic1)
+  ldconfig -p 2>/dev/null | grep libcairo.so.2 >/dev/null || need+=(libcairo2)  # PNG pictures (cairosvg)
   if ! command -v "$PY" >/dev/null; then need+=(python3 python3-dev python3-venv); fi
   if command -v "$PY" >/dev/null && ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
     need+=(python3-venv)

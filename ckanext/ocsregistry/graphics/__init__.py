@@ -1,0 +1,1 @@
+"""Pictures of the registry for slides: SVG drawn by the views, PNG from that SVG."""
