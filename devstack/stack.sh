@@ -532,6 +532,9 @@ case "${1:-}" in
   benchmark) shift; cmd_benchmark "$@" ;;
   benchmark-harvest) shift; cmd_benchmark_harvest "$@" ;;
   services) cmd_install; start_services ;;
-  solr-configset) [ -n "${2:-}" ] || die "usage: $0 solr-configset DIR"; solr_configset "$2" --solrcloud ;;
+  solr-configset)
+    [ -n "${2:-}" ] || die "usage: $0 solr-configset DIR"
+    [ -x "$VENV/bin/python" ] || die "no CKAN virtualenv in $VENV (make install, or OCSREGISTRY_STATE)"
+    solr_configset "$2" --solrcloud ;;
   *) echo "usage: $0 {run|test [pytest args]|stop|status|config|benchmark [args]|benchmark-harvest [args]|install|services|solr-configset DIR}" >&2; exit 2 ;;
 esac
