@@ -139,6 +139,9 @@ def remind(dry_run: bool, organizations: tuple[str, ...]):
     fails (no admin, no e-mail address, SMTP error) is reported and the others
     are still sent; the exit code is 1 when any failed.
     """
+    if not dry_run and not tk.config.get("smtp.mail_from"):
+        raise click.ClickException("smtp.mail_from is not set: the reminders need a sender "
+                                   "address (and smtp.server), see CKAN's e-mail settings")
     planned = reminders.plan(organizations or None)
     reminders.send(planned, dry_run=dry_run, echo=click.echo)
     failed = 0

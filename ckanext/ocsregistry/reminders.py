@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import email
+import email.policy
+from email.message import EmailMessage
 from typing import Any, Iterable, Optional
 
 from babel.dates import format_date
@@ -48,14 +51,15 @@ def _admins(context: dict, org_id: str) -> tuple[list[dict[str, str]], list[str]
     recipients, errors = [], []
     for user_id, _type, _capacity in members:
         user = model.User.get(user_id)
-        if user is None or user.state != "active":
+        # The site user (which made organisations created by commands) is no person.
+        if user is None or user.state != "active" or user.name == context["user"]:
             continue
         if not (user.email or "").strip():
             errors.append(f"admin {user.name} has no e-mail address")
             continue
         recipients.append({"name": user.display_name or user.name, "email": user.email.strip(),
                            "user": user.name})
-    if not members:
+    if not recipients and not errors:
         errors.append("no admin (organisation member with the admin capacity)")
     return recipients, errors
 
@@ -87,6 +91,16 @@ def _french_date(iso: str) -> str:
     return format_date(datetime.date.fromisoformat(iso), format="long", locale="fr")
 
 
+def _folding_safe(subject: str) -> str:
+    """The subject, or the same with no-break spaces when Python's e-mail
+    package would lose a space folding it (a long non-ASCII subject folded at a
+    space between two encoded words: "fiches OCS" arrives as "fichesOCS")."""
+    probe = EmailMessage()
+    probe["Subject"] = subject
+    parsed = email.message_from_string(probe.as_string(), policy=email.policy.default)
+    return subject if str(parsed["Subject"]) == subject else subject.replace(" ", "\u00a0")
+
+
 def compose(reminder: Reminder, recipient_name: str) -> tuple[str, str]:
     """The subject and French text of a CRIGE's reminder."""
     site_url = tk.config.get("ckan.site_url", "").rstrip("/")
@@ -94,7 +108,7 @@ def compose(reminder: Reminder, recipient_name: str) -> tuple[str, str]:
     crige = reminder.organization.get("title") or reminder.name
     n = len(reminder.records)
     plural = "s" if n > 1 else ""
-    subject = f"[{site_title}] {n} fiche{plural} OCS à relire – {crige}"
+    subject = _folding_safe(f"[{site_title}] {n} fiche{plural} OCS à relire – {crige}")
     lines = [
         f"Bonjour {recipient_name},",
         "",
@@ -134,7 +148,8 @@ def send(reminders: list[Reminder], dry_run: bool = False, echo=print) -> None:
             try:
                 mailer.mail_recipient(recipient["name"], recipient["email"], subject, body,
                                       headers=dict(HEADERS))
-            except (mailer.MailerException, OSError) as e:
-                reminder.errors.append(f"sending to {recipient['email']} failed: {e}")
+            except Exception as e:  # noqa: BLE001 - reported for this CRIGE, the others go on
+                reminder.errors.append(f"sending to {recipient['email']} failed: "
+                                       f"{type(e).__name__}: {e}")
             else:
                 reminder.sent.append(recipient["email"])
