@@ -158,9 +158,18 @@ def test_map_explains_a_bad_filter_value(app, records):
     assert errors.select_one("a[href='#f-review']").get_text() == "Seulement les fiches à relire"
 
 
-def test_export_filters_records_to_review(app, records):
+def test_export_filters_records_to_review_and_gives_the_due_date(app, records):
+    import csv
+    import io
+
     body = app.get("/ocsregistry/export.csv?ext_review_due=1&lang=en").body
-    assert "ocs-old" in body and "ocs-occ" in body and "ocs-fresh" not in body
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert {r["Registry record"].rsplit("/", 1)[-1]: r["Review due on"] for r in rows} == {
+        "ocs-old": "2021-01-15", "ocs-half": "2023-12-30", "ocs-occ": "2024-02-01"}
+    french = app.get("/ocsregistry/export.csv?lang=fr").body
+    header = next(csv.reader(io.StringIO(french.lstrip("\ufeff")), delimiter=";"))
+    at = header.index("Relecture prévue le")
+    assert header[at - 1] == "Fréquence de relecture de la fiche"
 
 
 def test_record_page_says_since_when_it_is_due(app, records):
