@@ -218,9 +218,11 @@ def test_crige_review_page_lists_records_by_due_date(app, records):
     assert len(only_due.select(".ocsregistry-review-table tbody tr")) == 2
     assert "2 records due for review" in only_due.get_text(" ")
     listed = app.get("/api/3/action/ocsregistry_review_list?id=geograndest").json["result"]
-    assert [(r["name"], r["due_date"], r["is_due"]) for r in listed["records"]] == [
-        ("ocs-old", "2021-01-15", True),
-        ("ocs-fresh", review.due_date({"info_updated": RECENT}).isoformat(), False)]
+    assert [(r["name"], r["info_updated"], r["review_frequency_months"], r["due_date"],
+             r["is_due"]) for r in listed["records"]] == [
+        ("ocs-old", "2020-01-15", "12", "2021-01-15", True),
+        ("ocs-fresh", RECENT, "12", review.due_date({"info_updated": RECENT}).isoformat(), False)]
+    assert "15 janvier 2020" in rows[0].get_text() and "Tous les ans" in rows[0].get_text()
     app.get("/organization/no-such-crige/review", status=404)
     app.get("/organization/geograndest/review?due_only=maybe", status=400)
 

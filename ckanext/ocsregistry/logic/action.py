@@ -125,8 +125,9 @@ def ocsregistry_review_list(context: dict, data_dict: dict[str, Any]) -> dict[st
             records.append({
                 "name": doc["name"], "title": doc.get("title") or doc["name"],
                 "url": record.url(doc["name"]), "private": bool(doc.get("private")),
-                "info_updated": doc.get("extras_info_updated") or None,
-                "review_frequency_months": doc.get("extras_review_frequency_months") or None,
+                # (package_search returns extras_* fields without their prefix)
+                "info_updated": doc.get("info_updated") or None,
+                "review_frequency_months": doc.get("review_frequency_months") or None,
                 "due_date": due, "is_due": bool(due) and due < on.isoformat(),
             })
         start += rows
