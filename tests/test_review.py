@@ -14,6 +14,7 @@ from ckan.plugins import toolkit as tk
 from ckanext.ocsregistry import review
 
 from .conftest import RESTRICTED_VALUES, as_user, create_record
+from .test_confidentiality import PASSWORD, _login
 
 TODAY = review.today()
 RECENT = (TODAY - datetime.timedelta(days=10)).isoformat()  # due in about a year
@@ -287,9 +288,6 @@ def test_reread_bad_input(app, records):
     assert call_action("package_show", id="ocs-old")["info_updated"] == "2020-01-15"
 
 
-PASSWORD = "Correct-horse-123"
-
-
 @pytest.fixture
 def csrf_app(with_plugins):
     """An application that checks CSRF tokens, as the make run site does."""
@@ -301,21 +299,11 @@ def csrf_app(with_plugins):
         tk.config["WTF_CSRF_ENABLED"] = before
 
 
-def _login(app, name: str):
-    client = app.test_client()
-    page = client.get("/user/login").get_data(as_text=True)
-    token = BeautifulSoup(page, "html.parser").find("input", {"name": "_csrf_token"})["value"]
-    done = client.post("/user/login", data={"login": name, "password": PASSWORD,
-                                            "_csrf_token": token}, follow_redirects=True)
-    assert "/user/_logout" in done.get_data(as_text=True)
-    return client
-
-
 def test_reread_button_posts_with_the_csrf_token(app, csrf_app, records):
     editor = factories.User(password=PASSWORD)
     call_action("organization_member_create", id=records["ge"]["org"]["id"],
                 username=editor["name"], role="editor")
-    client = _login(csrf_app, editor["name"])
+    client = _login(csrf_app, editor)
     before = _shown(app, "ocs-half", editor["name"])
     assert {k: before[k] for k in RESTRICTED_VALUES} == RESTRICTED_VALUES
     page = client.get("/ocs/ocs-half").get_data(as_text=True)
