@@ -363,6 +363,13 @@ READS: dict[str, tuple[str, int]] = {
     "map data long region": (
         "/api/3/action/ocsregistry_map_data?vocab_ocsregistry_region=" + "x" * 200, 409),
     "region list era": ("/api/3/action/ocsregistry_region_list?era=zzz", 409),
+    "export to review": ("/ocsregistry/export.csv?ext_review_due=garbage", 400),
+    "search to review": ("/ocs/?ext_review_due=2", 400),
+    "map data to review": ("/api/3/action/ocsregistry_map_data?ext_review_due=x", 409),
+    "review list due_only": ("/api/3/action/ocsregistry_review_list?id=x&due_only=x", 409),
+    "review list no id": ("/api/3/action/ocsregistry_review_list", 409),
+    "review page NUL": ("/organization/%00/review", 400),
+    "review page due_only": ("/organization/x/review?due_only=maybe", 404),
     "package_show NUL id": ("/api/3/action/package_show?id=%00", 409),
     "package_search NUL fq": ("/api/3/action/package_search?fq=%00", 409),
     "record page NUL": ("/dataset/%00", 400),

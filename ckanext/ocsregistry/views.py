@@ -19,8 +19,10 @@ from ckanext.ocsregistry.table import export
 from ckanext.ocsregistry.logic import schema as ocs_schema
 from ckanext.ocsregistry.logic.action import validate_filters
 from ckanext.ocsregistry.logic.shape import contains_nul
+from ckanext.ocsregistry.review_views import ocsregistry_review
 
-__all__ = ["ocsregistry"]
+# (the review cycle's pages live in review_views.py; blanket registration reads this list)
+__all__ = ["ocsregistry", "ocsregistry_review"]
 
 ocsregistry = Blueprint("ocsregistry", __name__, url_prefix="/ocsregistry")
 
@@ -46,6 +48,8 @@ MAP_FILTER_LABELS = {
     "organization": ("f-crige", {"fr": "CRIGE", "en": "CRIGE"}),
     "vocab_ocsregistry_region": ("f-region", {"fr": "Région", "en": "Region"}),
     "ext_bbox": ("f-bbox", {"fr": "Emprise", "en": "Extent"}),
+    "ext_review_due": ("f-review", {"fr": "Seulement les fiches à relire",
+                                    "en": "Only the records to review"}),
 }
 
 

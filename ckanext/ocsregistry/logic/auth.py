@@ -7,7 +7,8 @@ from ckan.plugins import toolkit as tk
 
 # The edit guard of harvested records belongs to the ocsregistry_harvester plugin
 # (harvesters/auth.py).
-__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_export"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_export",
+           "ocsregistry_review_list", "ocsregistry_record_reread"]
 
 
 @tk.auth_allow_anonymous_access
@@ -25,3 +26,15 @@ def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, 
 @tk.auth_allow_anonymous_access
 def ocsregistry_export(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     return {"success": tk.check_access("package_search", context, data_dict)}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_review_list(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    # Due dates are public (information date + review frequency, both public
+    # fields); the search keeps private records to the CRIGE's members.
+    return {"success": tk.check_access("package_search", context, data_dict)}
+
+
+def ocsregistry_record_reread(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    # Whoever may edit the record (the harvest guard included) may mark it re-read.
+    return {"success": tk.check_access("package_update", context, data_dict)}
