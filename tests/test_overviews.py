@@ -403,5 +403,7 @@ class TestChangesFeed:
         soup = _soup(app.get("/ocs/"))
         nav = [a["href"] for a in soup.select("header a")]
         assert "/ocsregistry/timeline" in nav and "/ocsregistry/compare" in nav
+        active = [a["href"] for a in _soup(app.get("/ocsregistry/timeline")).select("header li.active a")]
+        assert active == ["/ocsregistry/timeline"]
         side = [a["href"] for a in soup.select(".ocsregistry-links a")]
         assert "/ocsregistry/timeline" in side and "/ocsregistry/changes.atom" in side
