@@ -270,13 +270,16 @@ class TestComparePage:
     @pytest.mark.parametrize("prefix,lang,compare", [("", "fr", "Comparer"), ("/en", "en", "Compare")])
     def test_form_and_table_without_javascript(self, app, registry, prefix, lang, compare):
         soup = _soup(app.get(prefix + "/ocsregistry/compare"))
-        selects = soup.select("form.ocsregistry-compare-form select[name=records]")
-        assert len(selects) == 4 and all(soup.select_one(f'label[for="{s["id"]}"]') for s in selects)
+        boxes = soup.select("form.ocsregistry-compare-form input[type=checkbox][name=records]")
+        # each record listed once, labelled, grouped by region
+        assert sorted(b["value"] for b in boxes) == ["ocs-ge-occitanie", "ocs-ge2-grand-est", "ocsid"]
+        assert all(b.find_parent("label") for b in boxes)
+        assert [d.summary.get_text(strip=True) for d in soup.select(".ocsregistry-compare-region")] \
+            == ["Grand Est (1)", "Occitanie (2)"]
         assert soup.select_one("form.ocsregistry-compare-form button").get_text(strip=True) == compare
         # what the form submits: the chosen names, blanks for the others
         soup = _soup(app.get(prefix + "/ocsregistry/compare",
-                             query_string=[("records", "ocs-ge2-grand-est"), ("records", "ocsid"),
-                                           ("records", ""), ("records", "")]))
+                             query_string=[("records", "ocs-ge2-grand-est"), ("records", "ocsid")]))
         heads = [th.get_text(" ", strip=True) for th in soup.select("table thead th")]
         assert heads == ["OCS GE2 Grand Est", "OCSID"] or heads[1] == "OCSID"
         labels = [th.get_text(" ", strip=True) for th in soup.select("table tbody th")]
@@ -284,9 +287,8 @@ class TestComparePage:
         assert [lbl.split(" ≠")[0] for lbl in labels] == [r["label"] for r in data["rows"]]
         share = soup.select_one("#ocsregistry-share-url")["value"]
         assert share.endswith(prefix + "/ocsregistry/compare?records=ocs-ge2-grand-est,ocsid")
-        selected = [s.select_one("option[selected]") for s in
-                    soup.select("select[name=records]")]
-        assert [o["value"] if o else "" for o in selected] == ["ocs-ge2-grand-est", "ocsid", "", ""]
+        checked = [b["value"] for b in soup.select("input[name=records][checked]")]
+        assert sorted(checked) == ["ocs-ge2-grand-est", "ocsid"]
         assert soup.select_one('link[rel="alternate"][type="application/atom+xml"]') is not None
 
     @pytest.mark.parametrize("query", [
@@ -295,7 +297,9 @@ class TestComparePage:
         soup = _soup(app.get("/ocsregistry/compare", query_string=query, status=400))
         error = soup.select_one(".ocsregistry-filter-errors").get_text(" ", strip=True)
         assert "« records »" in error
-        assert len(soup.select("select[name=records]")) == 4
+        # the form again, with what was chosen still checked
+        assert len(soup.select("input[name=records]")) == 3
+        assert "ocsid" in [b["value"] for b in soup.select("input[name=records][checked]")]
         body = app.get("/ocsregistry/compare.csv", query_string=query, status=400).body
         assert "records" in body
 

@@ -18,7 +18,7 @@ from ckan.common import request
 
 from ckanext.ocsregistry import compare, record, timeline
 from ckanext.ocsregistry.graphics import raster
-from ckanext.ocsregistry.graphics.timeline_svg import timeline_svg
+from ckanext.ocsregistry.graphics.timeline_svg import size as timeline_size, timeline_svg
 from ckanext.ocsregistry.search import query
 from ckanext.ocsregistry.table import export
 
@@ -26,6 +26,8 @@ __all__ = ["timeline_page", "compare_page", "changes_feed"]
 
 TIMELINE_TITLE = {"fr": "Frise des millésimes des bases OCS régionales",
                   "en": "Vintage timeline of regional land-cover bases"}
+MAX_PNG_HEIGHT, MIN_PNG_WIDTH = 32000, 800  # pixels
+MAX_PNG_LINES = 400  # regions and bases (the 2026 registry: about 70)
 COMPARE_TITLE = {"fr": "Comparer des bases OCS régionales",
                  "en": "Compare regional land-cover bases"}
 NO_RECORD = {"fr": "aucune fiche", "en": "no record"}
@@ -93,7 +95,18 @@ def timeline_page(fmt: str = "html"):
         svg = timeline_svg(data, record.label(TIMELINE_TITLE), record.label(NO_RECORD))
         if fmt == "svg":
             return _download(svg, raster.SVG_MEDIA_TYPE, f"{stem}.svg")
-        return _download(raster.svg_to_png(svg), raster.PNG_MEDIA_TYPE, f"{stem}.png")
+        # Cairo draws at most 32,767 pixels high: a long timeline is drawn narrower,
+        # and one that would be unreadably narrow is refused, naming the way out.
+        width, height = timeline_size(data)
+        png_width = min(raster.DEFAULT_WIDTH, int(width * MAX_PNG_HEIGHT / height))
+        lines = sum(1 + len(r["bases"]) for r in data["regions"])
+        # and rasterising takes about 10 ms a line: a picture for slides stays short
+        if png_width < MIN_PNG_WIDTH or lines > MAX_PNG_LINES:
+            return tk.abort(400, tk._(
+                "Too many bases for a picture: narrow the selection with the filters (region, "
+                "CRIGE, characteristic, vintages), or download the SVG or the CSV"))
+        return _download(raster.svg_to_png(svg, width=png_width), raster.PNG_MEDIA_TYPE,
+                         f"{stem}.png")
     filters = {k: v for k, v in data_dict.items() if k != "era"}
     page_query = query.query_string(filters, era=data["era"])
     embed = _embedded()
@@ -140,7 +153,7 @@ def compare_page(fmt: str = "html"):
                          ("comparaison" if lang == "fr" else "comparison") + ".csv")
     names = [r["name"] for r in data["records"]]
     page_query = "records=" + ",".join(names) if names else ""
-    selected = names or (compare.parse_names(asked) if not errors.get("records") else [])
+    selected = names or compare.parse_names(asked)  # kept checked after an error, to correct
     extra_vars = {
         "data": data,
         "errors": [{"field": k, "messages": [str(m) for m in (v if isinstance(v, list) else [v])]}
@@ -150,7 +163,7 @@ def compare_page(fmt: str = "html"):
         "share_url": tk.h.url_for("ocsregistry.compare", qualified=True)
         + ("?" + page_query if page_query else ""),
         "embed_url": _embed_url("ocsregistry.compare", page_query),
-        "selected": selected + [""] * (compare.MAX_RECORDS - len(selected)),
+        "selected": selected,
         "max_records": compare.MAX_RECORDS,
         "title": record.label(COMPARE_TITLE),
         "breadcrumb": record.label({"fr": "Comparaison", "en": "Comparison"}),

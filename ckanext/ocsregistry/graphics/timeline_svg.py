@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-__all__ = ["timeline_svg"]
+__all__ = ["timeline_svg", "size"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
@@ -53,13 +53,18 @@ def mark(parent: ET.Element, status: str, cx: float, cy: float) -> None:
             d=f"M {cx} {cy - RADIUS} L {cx + RADIUS} {cy} L {cx} {cy + RADIUS} L {cx - RADIUS} {cy} Z")
 
 
+def size(data: dict[str, Any]) -> tuple[int, int]:
+    """The drawing's width and height (SVG user units) for ``timeline.build``'s data."""
+    lines = sum(1 + len(r["bases"]) for r in data["regions"])
+    return LABEL_WIDTH + max(len(data["years"] or []), 1) * YEAR_WIDTH + 16, TOP + lines * ROW + 58
+
+
 def timeline_svg(data: dict[str, Any], title: str, empty_label: str) -> str:
     """The timeline of ``timeline.build`` as an SVG document (text)."""
     years = data["years"] or []
     lines = sum(1 + len(r["bases"]) for r in data["regions"])
-    width = LABEL_WIDTH + max(len(years), 1) * YEAR_WIDTH + 16
-    legend_y = TOP + lines * ROW + 28
-    height = legend_y + 30
+    width, height = size(data)
+    legend_y = height - 30
     svg = ET.Element("svg", {"xmlns": SVG_NS, "version": "1.1", "width": str(width),
                              "height": str(height), "viewBox": f"0 0 {width} {height}",
                              "font-family": FONT, "font-size": "12", "role": "img",

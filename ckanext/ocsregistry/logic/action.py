@@ -10,6 +10,7 @@ import re
 
 from ckanext.ocsregistry import changes, compare, national_map, record, regions, timeline
 from ckanext.ocsregistry.search import digests, query
+from ckanext.ocsregistry.search.fields import FACET_REGION
 from ckanext.ocsregistry.logic import schema as ocs_schema
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
 from ckanext.ocsregistry.logic.shape import package_create, package_update
@@ -107,11 +108,12 @@ _RECORD_NAME = re.compile(r"^[a-z0-9_\-]{2,100}$")
 def _compare_choices(context: dict) -> list[dict[str, str]]:
     """Every record the user may see, for the comparison's form (names and titles only)."""
     result = tk.get_action("package_search")(dict(context), {
-        "fq": f"+dataset_type:{record.DATASET_TYPE}", "fl": ["name", "title", "extras_region_name"],
+        "fq": f"+dataset_type:{record.DATASET_TYPE}", "fl": ["name", "title", FACET_REGION],
         "rows": tk.config.get("ckan.search.rows_max"), "sort": "title_string asc",
         "include_private": True})
+    # grouped on the form by current region (a base of a former region under its region)
     return [{"value": d["name"], "label": d.get("title") or d["name"],
-             "region": d.get("extras_region_name") or ""} for d in result["results"]]
+             "region": regions.name((d.get(FACET_REGION) or [""])[0])} for d in result["results"]]
 
 
 @tk.side_effect_free
