@@ -8,25 +8,14 @@ import pytest
 
 from .browser import *  # noqa: F401,F403  (fixtures browser, live_url)
 from .browser import DESKTOP, PHONE, axe_violations, describe, open_page
-from .conftest import create_record
+# the map browser test's registry: Grand Est, OCS GE Occitanie (available, in
+# production, planned) and OCSID on former Languedoc-Roussillon
+from .test_map_phone_browser import registry  # noqa: F401
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 SCREENSHOTS = os.environ.get("OCSREGISTRY_SCREENSHOTS") == "1"
 SHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "screenshots")
-
-
-@pytest.fixture
-def registry(crige_grand_est, crige_occitanie):
-    create_record(crige_grand_est)
-    create_record(crige_occitanie, name="ocs-ge-occitanie", title="OCS GE Occitanie",
-                  region_code="76", ocs_characteristic="ocs_ge", dimensions=["land_cover"],
-                  vintages=[{"year": 2021, "status": "available"},
-                            {"year": 2024, "status": "in_production"},
-                            {"year": 2027, "status": "planned"}])
-    create_record(crige_occitanie, name="ocsid", title="OCSID", region_code="76",
-                  former_region_codes=["91"], ocs_characteristic="ocs_ge_improved",
-                  vintages=[{"year": 2012, "status": "available"}])
 
 
 def _no_sideways_page_scroll(page) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 
 from ckanext.ocsregistry import history, record
 
-__all__ = ["FIELDS", "MIN_RECORDS", "MAX_RECORDS", "parse_names", "rows", "csv_rows"]
+__all__ = ["FIELDS", "MIN_RECORDS", "MAX_RECORDS", "parse_names", "rows", "csv_rows", "ordered"]
 
 MIN_RECORDS, MAX_RECORDS = 2, 4
 
