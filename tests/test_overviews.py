@@ -211,6 +211,17 @@ class TestTimelinePage:
         assert image.size[0] == DEFAULT_WIDTH
         assert abs(image.size[1] - round(DEFAULT_WIDTH * ratio)) <= 1
 
+    def test_a_png_too_long_for_a_slide_is_refused_naming_the_filters(self, app, registry, monkeypatch):
+        from ckanext.ocsregistry import overview_views
+
+        monkeypatch.setattr(overview_views, "MAX_PNG_LINES", 20)  # 18 regions + 3 bases = 21 lines
+        body = app.get("/ocsregistry/timeline.png", status=400).body
+        assert "Trop de bases pour une image" in body and "filtres" in body
+        # one CRIGE's selection fits, and the SVG never is refused
+        assert app.get("/ocsregistry/timeline.png", query_string={"era": "2016", "organization": "geograndest"}
+                       ).headers["Content-Type"] == "image/png"
+        assert app.get("/ocsregistry/timeline.svg").status_code == 200
+
     def test_titles_are_escaped_in_the_picture(self, app, crige_grand_est):
         evil = '<script>alert(1)</script> & "Co"'
         create_record(crige_grand_est, title=evil)
