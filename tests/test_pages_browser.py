@@ -100,7 +100,8 @@ def registry():
 
 
 MAIN_PAGES = ["/", "/ocs/", "/ocs/ocs-ge2-grand-est", "/ocsregistry/map", "/organization/geograndest",
-              "/organization/geograndest/review", "/harvest", "/dataset/activity/ocs-ge2-grand-est"]
+              "/organization/geograndest/review", "/harvest", "/dataset/activity/ocs-ge2-grand-est", "/ocsregistry/timeline",
+              "/ocsregistry/compare?records=ocs-ge2-grand-est,ocsid"]
 
 
 def _crawl(browser, live_url, lang: str, user: dict | None = None

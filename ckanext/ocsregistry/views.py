@@ -13,7 +13,7 @@ from flask import Blueprint, Response, stream_with_context
 import ckan.plugins.toolkit as tk
 from ckan.common import request
 
-from ckanext.ocsregistry import record, regions
+from ckanext.ocsregistry import overview_views, record, regions
 from ckanext.ocsregistry.search import query
 from ckanext.ocsregistry.table import export
 from ckanext.ocsregistry.logic import schema as ocs_schema
@@ -171,3 +171,13 @@ def _no_sniffing(response: Response) -> Response:
 ocsregistry.add_url_rule("/map", view_func=map_page, endpoint="map")
 ocsregistry.add_url_rule("/export.csv", view_func=export_table, endpoint="export_csv", defaults={"fmt": "csv"})
 ocsregistry.add_url_rule("/export.xlsx", view_func=export_table, endpoint="export_xlsx", defaults={"fmt": "xlsx"})
+for _fmt in ("html", "csv", "svg", "png"):
+    ocsregistry.add_url_rule("/timeline" + ("" if _fmt == "html" else "." + _fmt),
+                             view_func=overview_views.timeline_page,
+                             endpoint="timeline" + ("" if _fmt == "html" else "_" + _fmt),
+                             defaults={"fmt": _fmt})
+ocsregistry.add_url_rule("/compare", view_func=overview_views.compare_page, endpoint="compare",
+                         defaults={"fmt": "html"})
+ocsregistry.add_url_rule("/compare.csv", view_func=overview_views.compare_page,
+                         endpoint="compare_csv", defaults={"fmt": "csv"})
+ocsregistry.add_url_rule("/changes.atom", view_func=overview_views.changes_feed, endpoint="changes")

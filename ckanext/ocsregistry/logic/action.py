@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import national_map, record, regions, review
+from ckanext.ocsregistry import changes, compare, national_map, record, regions, review, timeline
 from ckanext.ocsregistry.search import digests, query
+from ckanext.ocsregistry.search.fields import FACET_REGION
 from ckanext.ocsregistry.logic import schema as ocs_schema
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
 from ckanext.ocsregistry.logic.shape import package_create, package_update
 
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_review_list",
-           "ocsregistry_record_reread", "package_create", "package_update"]
+           "ocsregistry_record_reread", "ocsregistry_timeline", "ocsregistry_compare",
+           "ocsregistry_changes", "package_create", "package_update"]
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
@@ -161,3 +164,103 @@ def ocsregistry_record_reread(context: dict, data_dict: dict[str, Any]) -> dict[
     # package_patch reads the record as this user (who may edit it, so sees its
     # restricted values) and writes it back with the one field changed.
     return tk.get_action("package_patch")(dict(context), {"id": shown["id"], "info_updated": today})
+@tk.side_effect_free
+def ocsregistry_timeline(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The vintage timeline: regions by years, each vintage of each base.
+
+    The same search and filters as ``ocsregistry_map_data`` (records the user
+    may see; one search, then the map's cached entries, never a record read
+    one by one).
+
+    :returns: ``{era, count, years, legend: [{value, label, symbol}],
+        regions: [{code, name, bases: [{name, title, url, organization,
+        vintages: [{year, status, status_label, symbol, note}]}]}]}``
+    """
+    tk.check_access("ocsregistry_timeline", context, data_dict)
+    filters = validate_filters(data_dict, ocs_schema.map_data_schema(), context)
+    search = query.package_search_params(filters)
+    entries = (json.loads(v) for v in digests.iter_values(context, search, "map"))
+    return timeline.build(entries, filters["era"])
+
+
+# CKAN's dataset names (name_validator): anything else names no record.
+_RECORD_NAME = re.compile(r"^[a-z0-9_\-]{2,100}$")
+
+
+def _compare_choices(context: dict) -> list[dict[str, str]]:
+    """Every record the user may see, for the comparison's form (names and titles only)."""
+    result = tk.get_action("package_search")(dict(context), {
+        "fq": f"+dataset_type:{record.DATASET_TYPE}", "fl": ["name", "title", FACET_REGION],
+        "rows": tk.config.get("ckan.search.rows_max"), "sort": "title_string asc",
+        "include_private": True})
+    # grouped on the form by current region (a base of a former region under its region)
+    return [{"value": d["name"], "label": d.get("title") or d["name"],
+             "region": regions.name((d.get(FACET_REGION) or [""])[0])} for d in result["results"]]
+
+
+@tk.side_effect_free
+def ocsregistry_compare(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Two to four records side by side, without restricted values.
+
+    :param records: record names, a list or one comma-separated text (none:
+        only the records one may choose, for the form)
+    :param lang: ``fr`` or ``en`` (default: the page's language)
+    :returns: ``{records: [{name, title, url, organization, private}],
+        rows: [{field, label, values, differ}], choices: [{value, label, region}]}``
+    """
+    tk.check_access("ocsregistry_compare", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, ocs_schema.compare_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    lang = data.get("lang") or record.current_language()
+    try:
+        names = compare.parse_names(data.get("records") or [])
+    except ValueError:
+        raise tk.ValidationError({"records": [tk._("Must be record names separated by commas")]})
+    out: dict[str, Any] = {"records": [], "rows": [], "choices": _compare_choices(context)}
+    if not names:
+        return out
+    if not compare.MIN_RECORDS <= len(names) <= compare.MAX_RECORDS:
+        raise tk.ValidationError({"records": [tk._(
+            "Choose from {0} to {1} different records ({2} given)").format(
+                compare.MIN_RECORDS, compare.MAX_RECORDS, len(names))]})
+    valid = [n for n in names if _RECORD_NAME.fullmatch(n)]
+    found: list[dict[str, Any]] = []
+    if valid:
+        result = tk.get_action("package_search")(dict(context), {
+            "fq": "+dataset_type:{} +name:({})".format(
+                record.DATASET_TYPE, " OR ".join(f'"{n}"' for n in valid)),
+            "fl": ["validated_data_dict"], "rows": len(valid), "include_private": True})
+        found = [json.loads(d["validated_data_dict"]) for d in result["results"]]
+    packages = compare.ordered(found, names)
+    missing = [n for n in names if n not in {p["name"] for p in packages}]
+    if missing:
+        # A private record of another CRIGE is as unknown as a misspelt name.
+        raise tk.ValidationError({"records": [tk._("No record you may see is named: {0}").format(
+            ", ".join(missing))]})
+    out["records"] = [{"name": p["name"], "title": p.get("title") or p["name"],
+                       "url": record.url(p["name"]), "private": bool(p.get("private")),
+                       "organization": {k: (p.get("organization") or {}).get(k, "")
+                                        for k in ("name", "title")}} for p in packages]
+    out["rows"] = compare.rows(packages, lang)
+    return out
+
+
+@tk.side_effect_free
+def ocsregistry_changes(context: dict, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The registry's latest public changes (records created, updated,
+    deleted), newest first, without private records nor restricted values.
+
+    :param limit: how many (1 to 100, default 50)
+    :param lang: language of the labels, ``fr`` (default) or ``en``
+    :returns: ``[{id, kind, kind_label, timestamp, name, title, url,
+        organization, summary, fields}]``
+    """
+    tk.check_access("ocsregistry_changes", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, ocs_schema.changes_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    entries = changes.recent(data["limit"], data["lang"])
+    for entry in entries:
+        entry["timestamp"] = entry["timestamp"].isoformat()
+    return entries

@@ -63,3 +63,15 @@ def map_data_schema(default, unicode_safe):
 @validator_args
 def export_schema(default, unicode_safe, one_of):
     return dict(registry_filters_schema(), lang=[default("fr"), unicode_safe, one_of(list(LANGUAGES))])
+
+
+@validator_args
+def changes_schema(default, unicode_safe, one_of, ocsregistry_feed_limit):
+    return {"limit": [default(50), ocsregistry_feed_limit],
+            "lang": [default("fr"), unicode_safe, one_of(list(LANGUAGES))]}
+
+
+@validator_args
+def compare_schema(ignore_missing, unicode_safe, one_of):
+    return {"records": [ignore_missing], "lang": [ignore_missing, unicode_safe,
+                                                  one_of(list(LANGUAGES))]}
