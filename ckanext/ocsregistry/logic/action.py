@@ -164,6 +164,8 @@ def ocsregistry_record_reread(context: dict, data_dict: dict[str, Any]) -> dict[
     # package_patch reads the record as this user (who may edit it, so sees its
     # restricted values) and writes it back with the one field changed.
     return tk.get_action("package_patch")(dict(context), {"id": shown["id"], "info_updated": today})
+
+
 @tk.side_effect_free
 def ocsregistry_timeline(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
     """The vintage timeline: regions by years, each vintage of each base.

@@ -39,6 +39,9 @@ def ocsregistry_review_list(context: dict, data_dict: dict[str, Any]) -> dict[st
 def ocsregistry_record_reread(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     # Whoever may edit the record (the harvest guard included) may mark it re-read.
     return {"success": tk.check_access("package_update", context, data_dict)}
+
+
+@tk.auth_allow_anonymous_access
 def ocsregistry_timeline(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     # The map's audience: the search filters records.
     return {"success": tk.check_access("package_search", context, data_dict)}
