@@ -252,3 +252,17 @@ def test_licence_title_and_url_come_from_the_shipped_list(app, crige_grand_est):
     assert shown["update_frequency"] == "ANNUAL"
     page = app.get(f"/ocs/{made['name']}").body
     assert "Licence Ouverte 2.0 (Etalab)" in page and "Annuelle" in page
+
+
+def test_the_form_offers_the_licences_and_frequencies(app, crige_grand_est):
+    from bs4 import BeautifulSoup
+
+    page = app.get("/ocs/new", headers={"Authorization": editor_token(crige_grand_est)})
+    soup = BeautifulSoup(page.body, "html.parser")
+    licences = {o["value"]: o.get_text(strip=True)
+                for o in soup.select("select[name=license_id] option") if o.get("value")}
+    assert licences["etalab-2.0"] == "Licence Ouverte 2.0 (Etalab)"
+    assert set(licences) == {"etalab-2.0", "odc-odbl", "other-open", "other-closed", "notspecified"}
+    frequencies = {o["value"] for o in soup.select("select[name=update_frequency] option")
+                   if o.get("value")}
+    assert {"ANNUAL", "TRIENNIAL", "IRREG", "UNKNOWN"} <= frequencies
