@@ -96,11 +96,16 @@ def test_single_records_pass_both_shape_sets(app, crige_grand_est):
     full = create(app, crige_grand_est, license_id="odc-odbl", update_frequency="TRIENNIAL",
                   former_region_codes=["42"])
     # no notes, no links, no measures: the generated description stands in
-    bare = create(app, crige_grand_est, name="ocs-nue", title="OCS nue", notes="",
+    bare = create(app, crige_grand_est, name="ocs-nue", title="OCS nue", notes="", resources=[],
                   data_url="", viewer_url="", mmu_m2="", area_km2="", class_count="",
                   level_count="", internal_id="", contact_email="", license_id="other-open")
     for name in (full["name"], bare["name"]):
         assert_shapes_pass(turtle(app, f"/dataset/{name}.ttl"), name)
+    g = turtle(app, f"/dataset/{bare['name']}.ttl")
+    ref = next(g.subjects(RDF.type, DCAT.Dataset))
+    # no distribution: the licence is on the dataset, under the registry's IRI for "other open"
+    assert list(g.objects(ref, DCAT.distribution)) == []
+    assert str(g.value(ref, DCT.license)).endswith("/ocsregistry/vocab/licence/other-open")
 
 
 # --------------------------------------------------------------------------
@@ -191,7 +196,7 @@ def test_one_period_from_the_first_vintage_to_the_last_available_one(app, crige_
                        "2021": ("available", ""), "2025": ("planned", "")}
     assert g.value(ref, DCT.accrualPeriodicity) == URIRef(EU_FREQUENCY + "QUADRENNIAL")
     licences = {lic for d in g.objects(ref, DCAT.distribution) for lic in g.objects(d, DCT.license)}
-    assert licences == {ETALAB}
+    assert licences == {ETALAB} and g.value(ref, DCT.license) == ETALAB
     keywords = {str(k) for k in g.objects(ref, DCAT.keyword)}
     assert {"occupation du sol", "Grand Est", "couverture du sol", "usage du sol",
             "OCS régionale spécifique"} <= keywords, keywords

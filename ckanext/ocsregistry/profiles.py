@@ -439,6 +439,10 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         """Licence, keywords and a description when the notes are empty."""
         g = self.g
         licence = self._licence(data.get("license_id"))
+        if licence is not None:
+            # W3C DCAT 3 gives dcat:Resource a licence: a record with no
+            # distribution still carries it (data.gouv.fr reads it there too).
+            g.add((ref, DCT.license, licence))
         for distribution in g.objects(ref, DCAT.distribution):
             # ckanext-dcat put the register's URL (when it is one): the canonical IRI instead.
             g.remove((distribution, DCT.license, None))
@@ -614,8 +618,8 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         record["resources"] = resources
 
     def _parse_publication(self, record: dict[str, Any], ref: Any, parsed: dict[str, Any]) -> None:
-        ids = (licences.by_uri(lic) for d in self.g.objects(ref, DCAT.distribution)
-               for lic in self.g.objects(d, DCT.license))
+        nodes = [ref] + list(self.g.objects(ref, DCAT.distribution))
+        ids = (licences.by_uri(lic) for node in nodes for lic in self.g.objects(node, DCT.license))
         _put(record, "license_id", _last(ids) or parsed.get("license_id"))
         if record.get("notes") == generated_description(record):
             del record["notes"]  # written for DCAT-AP, not by the source's editors
