@@ -38,6 +38,7 @@ def test_the_record_page_in_turtle_carries_the_field_card(app, ge_record):
         region, URIRef(INSEE_REGION + "42"), URIRef(INSEE_REGION + "21")}
     assert str(g.value(region, SKOS.prefLabel)) == "Grand Est"
     assert str(g.value(region, DCAT.bbox)).startswith("POLYGON((")
+    assert str(g.value(region, DCAT.centroid)).startswith("POINT(")
     (period,) = g.objects(ref, DCT.temporal)
     assert g.value(period, DCAT.startDate) == Literal("2010-01-01", datatype=XSD.date)
     assert g.value(period, DCAT.endDate) == Literal("2019-12-31", datatype=XSD.date)

@@ -135,21 +135,14 @@ def _put(record: dict[str, Any], key: str, value: Any) -> None:
         record[key] = value
 
 
-def _wkt_bbox(code: str) -> Optional[str]:
+def _wkt_extent(code: str) -> Optional[tuple[str, str]]:
+    """The region's bounding box and its centre (GeoDCAT-AP recommends a centroid), as WKT."""
     box = regions.bbox([code])
     if box is None:
         return None
     w, s, e, n = box
-    return f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
-
-
-def _wkt_centre(code: str) -> Optional[str]:
-    """The centre of the region's extent (GeoDCAT-AP recommends a centroid)."""
-    box = regions.bbox([code])
-    if box is None:
-        return None
-    w, s, e, n = box
-    return f"POINT({round((w + e) / 2, 4)} {round((s + n) / 2, 4)})"
+    return (f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))",
+            f"POINT({round((w + e) / 2, 4)} {round((s + n) / 2, 4)})")
 
 
 # The parts of a record, each written by a ``_graph_<part>`` method and read
@@ -328,10 +321,10 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             # The region's own extent (a catalogue shares one node per region).
             # DCAT-AP 3 wants locn:geometry to be a locn:Geometry node: the
             # extent, a bounding box, goes in dcat:bbox only.
-            bbox = _wkt_bbox(code)
-            if bbox:
-                g.set((location, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
-                g.set((location, DCAT.centroid, Literal(_wkt_centre(code), datatype=GSP.wktLiteral)))
+            extent = _wkt_extent(code)
+            if extent:
+                g.set((location, DCAT.bbox, Literal(extent[0], datatype=GSP.wktLiteral)))
+                g.set((location, DCAT.centroid, Literal(extent[1], datatype=GSP.wktLiteral)))
 
     def _graph_concepts(self, data: dict, ref: Any) -> None:
         if data.get("ocs_characteristic"):
