@@ -102,13 +102,6 @@ def test_the_output_conforms_to_the_dcat_ap_3_shapes(app, ge_record, crige_grand
     assert_conforms(app, [f"/dataset/{ge_record['name']}.ttl", "/catalog.ttl"])
 
 
-def test_the_demonstration_registry_conforms_to_the_dcat_ap_3_shapes(app):
-    from ckanext.ocsregistry import demo
-
-    assert demo.load()["datasets"] >= 19
-    assert_conforms(app, ["/catalog.ttl"])
-
-
 BROKEN_LINKS = {
     "viewer_url": "https://tiles.example.org/{z}/{x}/{y}.png",
     "data_url": 'https://a.example/"><script>',
