@@ -151,6 +151,13 @@ CASES: dict[str, Hostile] = {
     "unknown visibility": Hostile("funding_visibility", "everyone"),
     "visibility as list": Hostile("funding_visibility", ["public"]),
     "unknown review frequency": Hostile("review_frequency_months", "7"),
+    "unknown licence": Hostile("license_id", "cc-by-nc-zz"),
+    "unknown licence on a new record": Hostile("license_id", "bogus", "package_create"),
+    "licence as list": Hostile("license_id", ["etalab-2.0"]),
+    "unknown update frequency": Hostile("update_frequency", "EVERY_BLUE_MOON"),
+    "update frequency as months": Hostile("update_frequency", "12"),
+    "update frequency IRI": Hostile(
+        "update_frequency", "http://publications.europa.eu/resource/authority/frequency/ANNUAL"),
     "unknown AMO answer": Hostile("amo_exists", "maybe"),
     "unknown dimension": Hostile("dimensions", ["bogus"]),
     "dimensions as object": Hostile("dimensions", {"a": "land_cover"}),
@@ -297,6 +304,9 @@ FORM_CASES: dict[str, tuple[dict[str, str], str]] = {
                                "Millésime 2: Année: L'année 2010 figure déjà"),
     "price above maximum": ({"production_price": "2000000000"}, "Prix de production"),
     "invalid e-mail": ({"contact_email": "not-an-email"}, "Courriel du contact"),
+    "unknown licence": ({"license_id": "bogus"}, "Licence des données"),
+    "unknown update frequency": ({"update_frequency": "MONTHLYISH"},
+                                 "Fréquence de mise à jour de la base"),
 }
 
 

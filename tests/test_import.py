@@ -168,3 +168,28 @@ def test_formulas_are_neutralised_in_the_csv_and_read_back_unchanged(
     assert "1 unchanged" in result.output
     shown = call_action("package_show", id="ocs-ge2-grand-est")
     assert shown["title"] == formula and shown["producers"] == ["+33 1 23 45", "@ocs", "-moins"]
+
+
+def test_licence_and_update_frequency_columns_export_and_import(app, cli, tmp_path, crige_grand_est,
+                                                                 sysadmin):
+    create_record(crige_grand_est, license_id="etalab-2.0", update_frequency="TRIENNIAL")
+    rows = _rows(_export(app))
+    col = {h: i for i, h in enumerate(rows[0])}
+    assert rows[1][col["Licence des données"]] == "Licence Ouverte 2.0 (Etalab)"
+    assert rows[1][col["Fréquence de mise à jour de la base"]] == "Tous les 3 ans (triennale)"
+    english = _export(app, lang="en").decode("utf-8-sig")  # comma-separated
+    assert "Open Licence 2.0 (Etalab)" in english and "Every 3 years (triennial)" in english
+
+    rows[1][col["Licence des données"]] = "ODbL (Open Database License)"  # a label
+    rows[1][col["Fréquence de mise à jour de la base"]] = "ANNUAL"  # or a code
+    result = _import(cli, _write(tmp_path, rows))
+    assert result.exit_code == 0, result.output
+    after = call_action("package_show", context={"user": sysadmin["name"]}, id="ocs-ge2-grand-est")
+    assert (after["license_id"], after["update_frequency"]) == ("odc-odbl", "ANNUAL")
+
+    rows[1][col["Licence des données"]] = "Licence lunaire"
+    rows[1][col["Fréquence de mise à jour de la base"]] = "Chaque siècle"
+    result = _import(cli, _write(tmp_path, rows, "bad.csv"), "--dry-run")
+    assert result.exit_code == 1
+    assert "bad.csv:2 (ocs-ge2-grand-est) license_id" in result.output, result.output
+    assert "bad.csv:2 (ocs-ge2-grand-est) update_frequency" in result.output, result.output

@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
-from ckanext.ocsregistry import history, record, regions, restricted, review
+from ckanext.ocsregistry import history, licences, record, regions, restricted, review
 
 __all__ = [
     "ocsregistry_current_region_choices",
@@ -33,6 +33,7 @@ __all__ = [
     "ocsregistry_choice_label",
     "ocsregistry_region_minimap",
     "ocsregistry_region_names",
+    "ocsregistry_license_choices",
 ]
 
 
@@ -91,7 +92,7 @@ def ocsregistry_field_choices(field_name: str) -> list[dict[str, str]]:
     """A registry field's choices, labelled in the user's language."""
     field = record.schema_field(field_name)
     return [{"value": c["value"], "label": ocsregistry_label(c["label"])}
-            for c in field.get("choices") or []]
+            for c in record.choices(field)]
 
 
 def ocsregistry_request_query(**extra: Any) -> str:
@@ -300,3 +301,9 @@ def ocsregistry_region_minimap(code: Any) -> Markup:
 def ocsregistry_region_names(codes: Any) -> str:
     """An organisation's "regions covered", as names: "Grand Est, Occitanie"."""
     return ", ".join(regions.name(c) for c in regions.covered_regions(codes) if regions.get(c))
+
+
+def ocsregistry_license_choices(field: Optional[dict] = None) -> list[dict[str, Any]]:
+    """scheming ``choices_helper`` of ``license_id``: CKAN's licence register
+    (the extension's list unless the site sets ``licenses_group_url``)."""
+    return licences.choices(field)

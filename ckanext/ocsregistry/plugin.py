@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.ocsregistry import history
+from ckanext.ocsregistry import history, licences
 from ckanext.ocsregistry.search import facets, index, query
 from ckanext.ocsregistry.restricted import derived, policy, write
 from ckanext.ocsregistry.record import DATASET_TYPE
@@ -41,6 +41,10 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         # local placeholder, not gravatar.com's (unless the site chose a style).
         if config.get("ckan.gravatar_default") in (None, "", "identicon"):
             config["ckan.gravatar_default"] = "disabled"
+        # The record's licence list ships with the extension (licences.py);
+        # a site that chose its own list keeps it.
+        if not config.get("licenses_group_url"):
+            config["licenses_group_url"] = licences.FILE_URL
 
     # IConfigurable
 

@@ -26,7 +26,7 @@ from ckanext.dcat.profiles import EuropeanDCATAP3Profile
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCT, FOAF, GSP, LOCN, VCARD
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.ocsregistry import record, regions, restricted, urls
+from ckanext.ocsregistry import licences, record, regions, restricted, urls
 from ckanext.ocsregistry.record import DATASET_TYPE
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 GEODCATAP = Namespace("http://data.europa.eu/930/")
 SDMX_ATTR = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 INSEE_REGION = "http://id.insee.fr/geo/region/"
 INSPIRE_LAND_COVER = URIRef("http://inspire.ec.europa.eu/theme/lc")
 EU_THEME_ENVIRONMENT = URIRef("http://publications.europa.eu/resource/authority/data-theme/ENVI")
@@ -46,9 +47,26 @@ EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 LANGUAGES = {"fr": "FRA", "en": "ENG"}
 CATALOG_DESCRIPTION = "Registre des bases d'occupation du sol (OCS) régionales"
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
-FREQUENCIES = {"6": "ANNUAL_2", "12": "ANNUAL", "24": "BIENNIAL", "36": "TRIENNIAL"}
-FREQUENCY_MONTHS = {frequency: months for months, frequency in FREQUENCIES.items()}
 DATA_LINK_FRAGMENT = "#ocsregistry-data-link"
+# Agents typed with the ADMS publisher types (GeoDCAT-AP: dct:type, a skos:Concept).
+ADMS_PUBLISHER_TYPES = "http://purl.org/adms/publishertype/1.0"
+REGIONAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
+QUDT_UNITS = URIRef("http://qudt.org/vocab/unit")
+UNIT_LABELS = {"http://qudt.org/vocab/unit/M2": "m²", "http://qudt.org/vocab/unit/KiloM2": "km²"}
+# Concept schemes of the registry's own concepts (GeoDCAT-AP: declared, with a title).
+SCHEME_TITLES = {
+    "characteristic": {"fr": "Caractéristiques des bases OCS", "en": "Land-cover base characteristics"},
+    "dimension": {"fr": "Dimensions des bases OCS", "en": "Land-cover base dimensions"},
+    "vintage-status": {"fr": "États des millésimes", "en": "Vintage statuses"},
+    "metric": {"fr": "Mesures des bases OCS", "en": "Land-cover base measures"},
+}
+METRIC_LABELS = {
+    "minimum-mapping-unit": {"fr": "Unité minimale de collecte", "en": "Minimum mapping unit"},
+    "class-count": {"fr": "Nombre de postes de la nomenclature", "en": "Number of classes"},
+    "level-count": {"fr": "Nombre de niveaux de la nomenclature", "en": "Number of levels"},
+    "area": {"fr": "Surface couverte", "en": "Area covered"},
+}
+LAND_COVER_KEYWORD = "occupation du sol"
 
 # name -> (metric id, unit)
 MEASURES = {
@@ -65,7 +83,7 @@ NOT_CARRIED = frozenset((
     "ocs_characteristic_detail", "rendering_scale", "info_updated", "info_status",
     "amo_exists", "amo_content", "amo_duration_months", "amo_contractor",
     "project_duration_months", "production_duration_months", "funding_visibility",
-    "services_crige", "services_viewer", "uses",
+    "services_crige", "services_viewer", "uses", "review_frequency_months",
 ))
 
 
@@ -117,19 +135,53 @@ def _put(record: dict[str, Any], key: str, value: Any) -> None:
         record[key] = value
 
 
-def _wkt_bbox(code: str) -> Optional[str]:
+def _wkt_extent(code: str) -> Optional[tuple[str, str]]:
+    """The region's bounding box and its centre (GeoDCAT-AP recommends a centroid), as WKT."""
     box = regions.bbox([code])
     if box is None:
         return None
     w, s, e, n = box
-    return f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
+    return (f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))",
+            f"POINT({round((w + e) / 2, 4)} {round((s + n) / 2, 4)})")
 
 
 # The parts of a record, each written by a ``_graph_<part>`` method and read
 # back by the matching ``_parse_<part>``, in this order (after ckanext-dcat's
 # own ``euro_dcat_ap_3`` part: title, description, dates, contact...).
 RECORD_PARTS = ("spatial", "concepts", "vintages", "agents_and_links", "measurements",
-                "quality", "distributions")
+                "quality", "distributions", "publication")
+NOT_SPECIFIED = "notspecified"
+
+
+def _frequency_codes() -> set[str]:
+    """The EU frequencies the schema offers (others, from a foreign source, are left out)."""
+    return {c["value"] for c in record.choices(record.schema_field("update_frequency"))}
+
+
+def generated_description(data: dict[str, Any]) -> str:
+    """A French description built from the card's facts, for a record whose
+    notes are empty (DCAT-AP 3 requires one). Uses only fields the DCAT
+    mapping carries, so the harvester can recognise it and leave notes empty."""
+    region = regions.get(str(data.get("region_code") or ""))
+    text = f"« {data.get('title') or data.get('name') or ''} » : base d'occupation du sol"
+    if region is not None:
+        text += f" de la région {region.name}"
+    text += "."
+    if data.get("ocs_characteristic"):
+        text += " Caractéristique : " + record.choice_label(
+            record.schema_field("ocs_characteristic"), data["ocs_characteristic"], "fr") + "."
+    status = record.schema_field("vintages", "status")
+    vintages = sorted((v for v in data.get("vintages") or [] if str(v.get("year") or "").isdigit()),
+                      key=lambda v: int(v["year"]))
+    if vintages:
+        text += " Millésimes : " + ", ".join(
+            f"{int(v['year'])} ({record.choice_label(status, v.get('status'), 'fr').lower()})"
+            for v in vintages) + "."
+    dimensions = record.schema_field("dimensions")
+    if data.get("dimensions"):
+        text += " Dimensions : " + ", ".join(
+            record.choice_label(dimensions, d, "fr").lower() for d in sorted(data["dimensions"])) + "."
+    return text + " Fiche du registre national des bases d'occupation du sol régionales."
 
 class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
     """DCAT-AP 3 + GeoDCAT-AP for ``ocs`` records; other datasets as euro_dcat_ap_3."""
@@ -157,12 +209,15 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             g.add((catalog_ref, DCT.description, Literal(
                 tk.config.get("ckan.site_description") or CATALOG_DESCRIPTION, lang="fr")))
         if g.value(catalog_ref, DCT.publisher) is None:
-            publisher = BNode()
+            # An IRI, not a blank node: two pages of the catalogue merged name
+            # one publisher.
+            publisher = URIRef(tk.config.get("ckan.site_url", "").rstrip("/") + "/#publisher")
             g.add((catalog_ref, DCT.publisher, publisher))
             g.add((publisher, RDF.type, FOAF.Agent))
             g.add((publisher, FOAF.name, Literal(
                 tk.config.get("ckanext.ocsregistry.catalog_publisher")
                 or tk.config.get("ckan.site_title") or "CKAN")))
+            self._agent_type(publisher)
         for homepage in g.objects(catalog_ref, FOAF.homepage):
             g.add((homepage, RDF.type, FOAF.Document))
 
@@ -177,6 +232,8 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             for part in RECORD_PARTS:
                 getattr(self, f"_graph_{part}")(public, dataset_ref)
             self._explicit_classes(dataset_ref)
+            for publisher in self.g.objects(dataset_ref, DCT.publisher):
+                self._agent_type(publisher)  # the CRIGE
         self._drop_unsafe_iris(dataset_ref, dataset_dict.get("name"))
 
     def _drop_unsafe_iris(self, ref: Any, name: Optional[str]) -> None:
@@ -207,6 +264,9 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         """State the classes DCAT-AP 3's shapes check, for consumers without inference."""
         for contact in self.g.objects(ref, DCAT.contactPoint):
             self.g.add((contact, RDF.type, VCARD.Kind))
+            for email in self.g.objects(contact, VCARD.hasEmail):
+                if isinstance(email, URIRef):
+                    self.g.add((email, RDF.type, VCARD.Email))
         for distribution in self.g.objects(ref, DCAT.distribution):
             for predicate in (DCAT.accessURL, DCAT.downloadURL):
                 for url in self.g.objects(distribution, predicate):
@@ -214,17 +274,39 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
 
     def _bind(self) -> None:
         for prefix, namespace in (("dqv", DQV), ("oa", OA), ("geodcatap", GEODCATAP), ("sdmx-attribute", SDMX_ATTR),
-                                  ("locn", LOCN), ("gsp", GSP), ("adms", ADMS)):
+                                  ("locn", LOCN), ("gsp", GSP), ("adms", ADMS), ("prov", PROV)):
             self.g.bind(prefix, namespace)
 
-    def _concept(self, scheme: str, value: str, field: dict) -> URIRef:
-        uri = URIRef(f"{vocabulary_base()}{scheme}/{value}")
-        self.g.add((uri, RDF.type, SKOS.Concept))
-        self.g.add((uri, SKOS.inScheme, URIRef(f"{vocabulary_base()}{scheme}")))
-        for lang in ("fr", "en"):
-            self.g.add((uri, SKOS.prefLabel, Literal(record.choice_label(field, value, lang),
-                                                     lang=lang)))
+    def _scheme(self, uri: Any, titles: dict[str, str]) -> Any:
+        self.g.add((uri, RDF.type, SKOS.ConceptScheme))
+        for lang, text in titles.items():
+            self.g.add((uri, DCT.title, Literal(text, lang=lang)))
         return uri
+
+    def _labelled_concept(self, uri: Any, labels: dict[str, str], scheme: Any = None) -> Any:
+        self.g.add((uri, RDF.type, SKOS.Concept))
+        for lang, text in labels.items():
+            self.g.add((uri, SKOS.prefLabel, Literal(text, lang=lang)))
+        if scheme is not None:
+            self.g.add((uri, SKOS.inScheme, scheme))
+        return uri
+
+    def _registry_scheme(self, scheme: str) -> URIRef:
+        return self._scheme(URIRef(f"{vocabulary_base()}{scheme}"), SCHEME_TITLES[scheme])
+
+    def _concept(self, scheme: str, value: str, field: dict) -> URIRef:
+        return self._labelled_concept(
+            URIRef(f"{vocabulary_base()}{scheme}/{value}"),
+            {lang: record.choice_label(field, value, lang) for lang in record.LANGUAGES},
+            self._registry_scheme(scheme))
+
+    def _agent_type(self, agent: Any) -> None:
+        """A CRIGE (or the registry) is a regional public body (ADMS publisher type)."""
+        if self.g.value(agent, DCT.type) is None:
+            self.g.add((agent, DCT.type, REGIONAL_AUTHORITY))
+            self._labelled_concept(
+                REGIONAL_AUTHORITY, {"fr": "Autorité régionale", "en": "Regional authority"},
+                self._scheme(URIRef(ADMS_PUBLISHER_TYPES), {"en": "ADMS publisher types"}))
 
     def _graph_spatial(self, data: dict, ref: Any) -> None:
         g = self.g
@@ -239,9 +321,10 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             # The region's own extent (a catalogue shares one node per region).
             # DCAT-AP 3 wants locn:geometry to be a locn:Geometry node: the
             # extent, a bounding box, goes in dcat:bbox only.
-            bbox = _wkt_bbox(code)
-            if bbox:
-                g.set((location, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
+            extent = _wkt_extent(code)
+            if extent:
+                g.set((location, DCAT.bbox, Literal(extent[0], datatype=GSP.wktLiteral)))
+                g.set((location, DCAT.centroid, Literal(extent[1], datatype=GSP.wktLiteral)))
 
     def _graph_concepts(self, data: dict, ref: Any) -> None:
         if data.get("ocs_characteristic"):
@@ -256,38 +339,52 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
         for dimension in data.get("dimensions") or []:
             self.g.add((ref, DCAT.theme, self._concept("dimension", dimension,
                                                        record.schema_field("dimensions"))))
-        frequency = FREQUENCIES.get(str(data.get("review_frequency_months") or ""))
-        if frequency:
-            uri = URIRef(EU_FREQUENCY + frequency)
+        # The base's own update frequency; the record's review frequency is
+        # how often the CRIGE re-reads the card, not how often the data change.
+        if data.get("update_frequency"):
+            uri = URIRef(EU_FREQUENCY + data["update_frequency"])
             self.g.add((ref, DCT.accrualPeriodicity, uri))
             self.g.add((uri, RDF.type, DCT.Frequency))
         if data.get("internal_id"):
-            identifier = BNode()
+            identifier = URIRef(f"{ref}#identifier")
             self.g.add((ref, ADMS.identifier, identifier))
             self.g.add((identifier, RDF.type, ADMS.Identifier))
             self.g.add((identifier, SKOS.notation, Literal(data["internal_id"])))
 
+    def _period(self, start: int, end: int) -> BNode:
+        period = BNode()
+        self.g.add((period, RDF.type, DCT.PeriodOfTime))
+        self.g.add((period, DCAT.startDate, Literal(f"{start:04d}-01-01", datatype=XSD.date)))
+        self.g.add((period, DCAT.endDate, Literal(f"{end:04d}-12-31", datatype=XSD.date)))
+        return period
+
     def _graph_vintages(self, data: dict, ref: Any) -> None:
+        """One dct:temporal, first vintage to latest available one (consumers
+        keep one period); each vintage as the prov:Activity that produced it
+        (DCAT-AP 3 "was generated by"), with its year, status and note.
+
+        Not a dcat:Dataset per vintage: harvesters (ckanext-dcat's, data.gouv.fr's)
+        would import each one as a dataset of its own.
+        """
         status_field = record.schema_field("vintages", "status")
-        available = []
-        for vintage in data.get("vintages") or []:
-            year = vintage.get("year")
-            if not year:
-                continue
-            period = BNode()
-            self.g.add((ref, DCT.temporal, period))
-            self.g.add((period, RDF.type, DCT.PeriodOfTime))
-            self.g.add((period, DCAT.startDate, Literal(str(year), datatype=XSD.gYear)))
-            self.g.add((period, DCAT.endDate, Literal(str(year), datatype=XSD.gYear)))
-            if vintage.get("status"):
-                self.g.add((period, ADMS.status, self._concept(
-                    "vintage-status", vintage["status"], status_field)))
-                if vintage["status"] == "available":
-                    available.append(int(year))
-            if vintage.get("note"):
-                self.g.add((period, SKOS.note, Literal(vintage["note"], lang="fr")))
+        vintages = [v for v in data.get("vintages") or [] if str(v.get("year") or "").isdigit()]
+        years = [int(v["year"]) for v in vintages]
+        available = [int(v["year"]) for v in vintages if v.get("status") == "available"]
         if available:
+            self.g.add((ref, DCT.temporal, self._period(min(years), max(available))))
             self.g.set((ref, DCAT.version, Literal(str(max(available)))))
+        for vintage in vintages:
+            year = int(vintage["year"])
+            activity = URIRef(f"{ref}#vintage-{year}")
+            self.g.add((ref, PROV.wasGeneratedBy, activity))
+            self.g.add((activity, RDF.type, PROV.Activity))
+            self.g.add((activity, RDFS.label, Literal(f"Millésime {year}", lang="fr")))
+            self.g.add((activity, DCT.temporal, self._period(year, year)))
+            if vintage.get("status"):
+                self.g.add((activity, ADMS.status, self._concept(
+                    "vintage-status", vintage["status"], status_field)))
+            if vintage.get("note"):
+                self.g.add((activity, SKOS.note, Literal(vintage["note"], lang="fr")))
 
     def _graph_agents_and_links(self, data: dict, ref: Any) -> None:
         g = self.g
@@ -317,6 +414,47 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             g.add((distribution, DCT.title, Literal("Accès aux données", lang="fr")))
             g.add((distribution, DCT.title, Literal("Data access", lang="en")))
 
+    def _licence(self, license_id: Any) -> Optional[URIRef]:
+        """The licence's canonical IRI (EU authority, else its own page, else
+        the registry's vocabulary); None when it is not specified."""
+        licence = licences.register().get(str(license_id or ""), None)
+        if licence is None or licence.id == NOT_SPECIFIED:
+            return None
+        uri = URIRef(licences.canonical_uri(licence.id)
+                     or f"{vocabulary_base()}licence/{licence.id}")
+        self.g.add((uri, RDF.type, DCT.LicenseDocument))
+        # The register's title: a stock ckanext-dcat parser matches it when the
+        # IRI is not the URL of its own licence list.
+        self.g.add((uri, DCT.title, Literal(licence.title)))
+        return uri
+
+    def _graph_publication(self, data: dict, ref: Any) -> None:
+        """Licence, keywords and a description when the notes are empty."""
+        g = self.g
+        licence = self._licence(data.get("license_id"))
+        if licence is not None:
+            # W3C DCAT 3 gives dcat:Resource a licence: a record with no
+            # distribution still carries it (data.gouv.fr reads it there too).
+            g.add((ref, DCT.license, licence))
+        for distribution in g.objects(ref, DCAT.distribution):
+            # ckanext-dcat put the register's URL (when it is one): the canonical IRI instead.
+            g.remove((distribution, DCT.license, None))
+            if licence is not None:
+                g.add((distribution, DCT.license, licence))
+        keywords = [LAND_COVER_KEYWORD]
+        if data.get("ocs_characteristic"):
+            keywords.append(record.choice_label(record.schema_field("ocs_characteristic"),
+                                                data["ocs_characteristic"], "fr"))
+        codes = [data.get("region_code")] + list(data.get("former_region_codes") or [])
+        keywords += [regions.get(str(c)).name for c in codes if c and regions.get(str(c))]
+        keywords += [record.choice_label(record.schema_field("dimensions"), d, "fr").lower()
+                     for d in data.get("dimensions") or []]
+        for keyword in dict.fromkeys(k for k in keywords if k):
+            g.add((ref, DCAT.keyword, Literal(keyword, lang="fr")))
+        if not str(g.value(ref, DCT.description) or "").strip():
+            g.remove((ref, DCT.description, None))
+            g.add((ref, DCT.description, Literal(generated_description(data), lang="fr")))
+
     def _graph_measurements(self, data: dict, ref: Any) -> None:
         g = self.g
         for name, (metric, unit) in MEASURES.items():
@@ -327,18 +465,23 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
             measurement = BNode()
             g.add((ref, DQV.hasQualityMeasurement, measurement))
             g.add((measurement, RDF.type, DQV.QualityMeasurement))
-            g.add((measurement, DQV.isMeasurementOf, URIRef(f"{vocabulary_base()}metric/{metric}")))
+            metric_uri = self._labelled_concept(URIRef(f"{vocabulary_base()}metric/{metric}"),
+                                                METRIC_LABELS[metric], self._registry_scheme("metric"))
+            g.add((metric_uri, RDF.type, DQV.Metric))
+            g.add((measurement, DQV.isMeasurementOf, metric_uri))
             if value is not None:
                 g.add((measurement, DQV.value, value))
             if unit and value is not None:
-                g.add((measurement, SDMX_ATTR.unitMeasure, URIRef(unit)))
+                g.add((measurement, SDMX_ATTR.unitMeasure, self._labelled_concept(
+                    URIRef(unit), {"fr": UNIT_LABELS[unit]},
+                    self._scheme(QUDT_UNITS, {"en": "QUDT units"}))))
             if comment:
                 g.add((measurement, RDFS.comment, Literal(comment, lang="fr")))
 
     def _graph_quality(self, data: dict, ref: Any) -> None:
         g = self.g
         if data.get("class_details") or data.get("level_details"):
-            standard = BNode()
+            standard = URIRef(f"{ref}#nomenclature")
             g.add((ref, DCT.conformsTo, standard))
             g.add((standard, RDF.type, DCT.Standard))
             g.add((standard, DCT.title, Literal("Nomenclature", lang="fr")))
@@ -428,22 +571,24 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
              _last(_concept_value(t, "characteristic") for t in g.objects(ref, DCT.type)))
         dimensions = (_concept_value(t, "dimension") for t in g.objects(ref, DCAT.theme))
         _put(record, "dimensions", sorted(filter(None, dimensions)))
-        _put(record, "review_frequency_months",
-             _last(FREQUENCY_MONTHS.get(str(f).rsplit("/", 1)[-1])
-                   for f in g.objects(ref, DCT.accrualPeriodicity)))
+        known = _frequency_codes()
+        _put(record, "update_frequency",
+             _last(code for code in (str(f)[len(EU_FREQUENCY):] for f in g.objects(
+                 ref, DCT.accrualPeriodicity) if str(f).startswith(EU_FREQUENCY)) if code in known))
         _put(record, "internal_id", self._text_at(ref, ADMS.identifier, SKOS.notation))
 
     def _parse_vintages(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
-        vintages = list(filter(None, map(self._vintage, self.g.objects(ref, DCT.temporal))))
+        vintages = list(filter(None, map(self._vintage, self.g.objects(ref, PROV.wasGeneratedBy))))
         _put(record, "vintages", sorted(vintages, key=lambda v: v["year"]))
 
-    def _vintage(self, period: Any) -> Optional[dict[str, Any]]:
-        start = self.g.value(period, DCAT.startDate)
+    def _vintage(self, activity: Any) -> Optional[dict[str, Any]]:
+        period = self.g.value(activity, DCT.temporal)
+        start = None if period is None else self.g.value(period, DCAT.startDate)
         if start is None or not str(start)[:4].isdigit():
             return None
-        status = _concept_value(self.g.value(period, ADMS.status) or "", "vintage-status")
+        status = _concept_value(self.g.value(activity, ADMS.status) or "", "vintage-status")
         vintage: dict[str, Any] = {"year": int(str(start)[:4]), "status": status or "available"}
-        _put(vintage, "note", _text(self.g.value(period, SKOS.note)))
+        _put(vintage, "note", _text(self.g.value(activity, SKOS.note)))
         return vintage
 
     def _parse_agents_and_links(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
@@ -464,6 +609,13 @@ class OcsRegistryDCATAPProfile(EuropeanDCATAP3Profile):
                 resources.append({k: resource[k] for k in ("url", "name", "description",
                                                            "format", "uri") if resource.get(k)})
         record["resources"] = resources
+
+    def _parse_publication(self, record: dict[str, Any], ref: Any, parsed: dict[str, Any]) -> None:
+        nodes = [ref] + list(self.g.objects(ref, DCAT.distribution))
+        ids = (licences.by_uri(lic) for node in nodes for lic in self.g.objects(node, DCT.license))
+        _put(record, "license_id", _last(ids) or parsed.get("license_id"))
+        if record.get("notes") == generated_description(record):
+            del record["notes"]  # written for DCAT-AP, not by the source's editors
 
     def _parse_measurements(self, record: dict[str, Any], ref: Any, _parsed: dict) -> None:
         g = self.g

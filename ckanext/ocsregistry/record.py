@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ckan.plugins import toolkit as tk
-from ckanext.scheming.helpers import (scheming_field_by_name, scheming_get_dataset_schema,
-                                      scheming_language_text)
+from ckanext.scheming.helpers import (scheming_field_by_name, scheming_field_choices,
+                                      scheming_get_dataset_schema, scheming_language_text)
 
 __all__ = ["DATASET_TYPE", "LANGUAGES", "schema_fields", "schema_field", "label",
-           "choice_label", "restricted_fields", "current_language", "url", "site_context"]
+           "choices", "choice_label", "restricted_fields", "current_language", "url", "site_context"]
 
 DATASET_TYPE = "ocs"
 LANGUAGES = ("fr", "en")  # French first: the registry's tables and labels
@@ -39,9 +39,15 @@ def label(labels: Any, lang: Optional[str] = None) -> str:
     return scheming_language_text(labels, prefer_lang=lang or current_language())
 
 
+def choices(field: dict) -> list[dict]:
+    """A field's choices, listed in the schema or given by its ``choices_helper``
+    (the licences come from CKAN's licence register)."""
+    return list(scheming_field_choices(field) or [])
+
+
 def choice_label(field: dict, value: Any, lang: Optional[str] = None) -> str:
     """The label of one of a field's choices, in ``lang`` (default: the page's)."""
-    for choice in field.get("choices") or []:
+    for choice in choices(field):
         if choice["value"] == value:
             return label(choice.get("label"), lang)
     return "" if value is None else str(value)

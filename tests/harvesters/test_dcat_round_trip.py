@@ -20,8 +20,14 @@ pytestmark = [pytest.mark.live, pytest.mark.usefixtures("with_plugins", "clean_d
 LOCAL = {"id", "name", "owner_org", "metadata_created", "metadata_modified", "organization",
          "creator_user_id", "num_resources", "num_tags", "state", "private", "type", "extras",
          "resources", "tags", "groups", "relationships_as_object", "relationships_as_subject",
-         "isopen", "license_id", "license_title", "url", "version", "author", "author_email",
+         "isopen", "url", "version", "author", "author_email",
          "maintainer", "maintainer_email"}
+
+
+# a note, and a planned vintage after the last available one
+VINTAGES = [{"year": 2010, "status": "available"},
+            {"year": 2019, "status": "available", "note": "tous les départements"},
+            {"year": 2025, "status": "planned", "note": "prévu"}]
 
 
 def dcat_source(url: str, owner_org: str) -> dict:
@@ -31,25 +37,35 @@ def dcat_source(url: str, owner_org: str) -> dict:
 def test_a_record_survives_the_dcat_round_trip_except_the_listed_fields(
         source_site, crige_grand_est):
     src_org = source_site.create_crige("geograndest-src", ["44"])
-    sent = source_site.create_record(src_org, former_region_codes=["42", "21"])
+    sent = source_site.create_record(src_org, former_region_codes=["42", "21"],
+                                     license_id="odc-odbl", update_frequency="TRIENNIAL",
+                                     vintages=VINTAGES)
     sent = source_site.action("package_show", id=sent["id"])  # as the source's sysadmin
+    # its DCAT description is generated from the card: not stored as notes here
+    source_site.create_record(src_org, name="sans-notes", title="OCS sans notes", notes="")
     source = dcat_source(source_site.url + "/catalog.ttl", crige_grand_est["org"]["id"])
 
     job = job_runner.run_source(source["id"])
 
-    assert job["stats"]["added"] == 1 and job["stats"]["errored"] == 0, job["object_error_summary"]
+    assert job["stats"]["added"] == 2 and job["stats"]["errored"] == 0, job["object_error_summary"]
     found = call_action("package_search", fq=f"+dataset_type:{DATASET_TYPE}")["results"]
-    assert len(found) == 1
-    back = call_action("package_show", id=found[0]["id"])
+    by_title = {r["title"]: r for r in found}
+    assert set(by_title) == {sent["title"], "OCS sans notes"}
+    assert not call_action("package_show", id=by_title["OCS sans notes"]["id"]).get("notes")
+    back = call_action("package_show", id=by_title[sent["title"]]["id"])
     assert back["owner_org"] == crige_grand_est["org"]["id"]
 
     hidden = set(restricted.fields(DATASET_TYPE))
     lost = sorted(k for k in sent if k not in LOCAL and sent.get(k) != back.get(k))
-    # funding_visibility is not carried but comes back equal: "restricted" is its default.
-    expected = sorted(k for k in NOT_CARRIED | hidden
-                      if sent.get(k) and k != "funding_visibility")
+    # Not carried but back equal, being the defaults: funding_visibility
+    # ("restricted") and review_frequency_months (12).
+    expected = sorted(k for k in NOT_CARRIED | hidden if sent.get(k)
+                      and k not in ("funding_visibility", "review_frequency_months"))
     assert lost == expected, {k: (sent.get(k), back.get(k)) for k in set(lost) ^ set(expected)}
-    assert back["vintages"] == sent["vintages"]
+    assert back["vintages"] == sent["vintages"] == VINTAGES
+    assert (back["license_id"], back["license_title"]) == ("odc-odbl", sent["license_title"])
+    assert back["update_frequency"] == "TRIENNIAL"
+    assert back["notes"] == sent["notes"]
     assert back["former_region_codes"] == ["21", "42"]
     assert back["data_url"] == VALID_RECORD["data_url"]
     for field in hidden:

@@ -155,7 +155,10 @@ def join_list(values: list[Any]) -> str:
 
 
 def _choices(field: dict) -> list[dict]:
-    return field.get("choices") or []
+    # Regions have cells of their own (code beside name), not their choices' labels.
+    if field.get("field_name") in (REGION_CODE, FORMER_REGIONS):
+        return []
+    return record.choices(field)
 
 
 def choice_value(field: dict, cell: str) -> str:
