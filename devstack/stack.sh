@@ -12,6 +12,7 @@
 #   devstack/stack.sh status  show what is running
 #   devstack/stack.sh config  write (or update) $OCSREGISTRY_STATE/ckan.ini only
 #   devstack/stack.sh periodic 'COMMAND'  run a task of devstack/production/periodic.crontab now
+#   devstack/stack.sh benchmark-load [args]  load benchmark through nginx (make benchmark-load)
 #   devstack/stack.sh benchmark [args]  registry benchmark (make benchmark)
 #
 # All state (virtualenv, Solr jars and cores, database cluster, logs, config)
@@ -484,6 +485,17 @@ serve_ckan() {
 EOF
 }
 
+# Load benchmark through nginx against the production set-up (make run's site;
+# started when it does not answer). Figures also in $LOGS/benchmark-load.json.
+cmd_benchmark_load() {
+  if ! curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null 2>&1 ||
+    ! owned_pid supervisord >/dev/null; then
+    cmd_run
+  fi
+  "$VENV/bin/python" "$ROOT/scripts/benchmark_load.py" "http://127.0.0.1:$CKAN_PORT" \
+    --output "$LOGS/benchmark-load.json" "$@"
+}
+
 # Run a task of devstack/production/periodic.crontab now, as the scheduler would.
 cmd_periodic() {
   [ $# -eq 1 ] || die "usage: $0 periodic 'COMMAND' (a command of devstack/production/periodic.crontab)"
@@ -597,5 +609,6 @@ case "${1:-}" in
   benchmark-harvest) shift; cmd_benchmark_harvest "$@" ;;
   services) cmd_install; start_services ;;
   periodic) shift; cmd_periodic "$@" ;;
-  *) echo "usage: $0 {run|test [pytest args]|stop|status|config|periodic 'COMMAND'|benchmark [args]|benchmark-harvest [args]|install|services}" >&2; exit 2 ;;
+  benchmark-load) shift; cmd_benchmark_load "$@" ;;
+  *) echo "usage: $0 {run|test [pytest args]|stop|status|config|benchmark [args]|benchmark-harvest [args]|benchmark-load [args]|periodic 'COMMAND'|install|services}" >&2; exit 2 ;;
 esac
