@@ -29,13 +29,8 @@ def _context() -> dict[str, Any]:
 
 
 def _organizations() -> list[dict[str, str]]:
-    # names and titles only: without include_dataset_count, organization_show
-    # (run per organisation by all_fields) sends each its own Solr query, which
-    # was two thirds of the map page's time
-    orgs = tk.get_action("organization_list")(
-        _context(), {"all_fields": True, "include_dataset_count": False, "limit": 1000})
-    return sorted(({"value": o["name"], "label": o["title"] or o["name"]} for o in orgs),
-                  key=lambda o: o["label"].casefold())
+    return [{"value": o["name"], "label": o["title"]}
+            for o in tk.get_action("ocsregistry_crige_list")(_context(), {})]
 
 
 # The map's filters as its form names them, for errors in the user's words.
