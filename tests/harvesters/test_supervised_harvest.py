@@ -19,13 +19,13 @@ import time
 import pytest
 import requests
 from ckan import model
-from ckan.plugins import toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ..conftest import VALID_RECORD
 from ..live_site import CKAN, PRODUCTION, serve
-from .test_guards_live import CSRF_FIELD, PASSWORD, _form_data, _page_token
+from .test_guards_live import (CSRF_FIELD, _form_data, _page_token, csrf_ini,
+                               logged_in_sysadmin)
 
 pytestmark = [pytest.mark.live,
               pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
@@ -38,18 +38,7 @@ HARVEST_RUN = "ckan harvester run"
 @pytest.fixture(scope="module")
 def production_ini(registry_app, tmp_path_factory):
     """test.ini as `make run` configures the site: CSRF checked, harvest queues in Redis."""
-    base = os.path.abspath(tk.config["__file__"])
-    with open(base, encoding="utf-8") as f:
-        logging_sections = f.read().partition("[loggers]")[2]
-    ini = tmp_path_factory.mktemp("production") / "production.ini"
-    ini.write_text(
-        "[app:main]\n"
-        f"use = config:{base}\n"
-        "WTF_CSRF_ENABLED = true\n"
-        "ckan.csrf_protection.ignore_extensions = false\n"
-        "ckan.harvest.mq.type = redis\n\n"
-        "[loggers]" + logging_sections, encoding="utf-8")
-    return str(ini)
+    return csrf_ini(tmp_path_factory.mktemp("production"), "ckan.harvest.mq.type = redis\n")
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +94,7 @@ def background(production_ini):
 
 @pytest.fixture
 def sysadmin_browser(production_site):
-    """A sysadmin logged in through the login form, as a browser (cookie kept)."""
-    user = factories.Sysadmin(password=PASSWORD)
-    session = requests.Session()
-    form = session.get(f"{production_site}/user/login")
-    done = session.post(f"{production_site}/user/login", data=dict(
-        _form_data(form.text, "form:has(input[name=password])"),
-        login=user["name"], password=PASSWORD))
-    assert done.ok and "/user/_logout" in done.text, "the login failed"
+    session = logged_in_sysadmin(production_site)
     yield session
     session.close()
 
