@@ -1,5 +1,5 @@
 # The two set-up commands (see README.md). Everything lives in .stack/.
-.PHONY: run test test-fast stop status install benchmark benchmark-harvest
+.PHONY: run test test-fast stop status install benchmark benchmark-harvest benchmark-load
 
 run:      ## install and start the whole stack, load the demo registry, serve CKAN
 	bash devstack/stack.sh run
@@ -24,3 +24,6 @@ benchmark: ## load synthetic records and measure map, export and search (see REA
 
 benchmark-harvest: ## harvest 1,000 records between two local sites, registry vs stock harvester
 	bash devstack/stack.sh benchmark-harvest $(BENCH_ARGS)
+
+benchmark-load: ## 50 clients x 60 s per page through nginx against make run's site (wrk)
+	bash devstack/stack.sh benchmark-load $(BENCH_ARGS)

@@ -3,12 +3,16 @@
 # Debian packages, Apache Solr 9 from Maven Central, CKAN in a virtualenv.
 #
 #   devstack/stack.sh run     install what is missing, start everything, load the
-#                             demonstration registry, serve CKAN (make run)
+#                             demonstration registry, serve CKAN as in production:
+#                             gunicorn behind nginx, jobs worker, harvest consumers,
+#                             periodic tasks, all under supervisord (make run)
 #   devstack/stack.sh test    install what is missing, start the services, run
 #                             the whole pytest suite (make test)
 #   devstack/stack.sh stop    stop every process this script started (make stop)
 #   devstack/stack.sh status  show what is running
 #   devstack/stack.sh config  write (or update) $OCSREGISTRY_STATE/ckan.ini only
+#   devstack/stack.sh periodic 'COMMAND'  run a task of devstack/production/periodic.crontab now
+#   devstack/stack.sh benchmark-load [args]  load benchmark through nginx (make benchmark-load)
 #   devstack/stack.sh benchmark [args]  registry benchmark (make benchmark)
 #   devstack/stack.sh solr-configset DIR  write CKAN's Solr configset for a
 #                             SolrCloud collection into DIR (see the README)
@@ -74,6 +78,11 @@ install_system() {
   command -v chromium >/dev/null || need+=(chromium)  # the real-browser tests (Playwright drives it)
   command -v npm >/dev/null || need+=(npm)             # axe-core, injected by the browser tests
   command -v gcc >/dev/null || need+=(build-essential)
+  # production serving (make run): nginx in front, supervisor keeping every
+  # process running; wrk drives the load benchmark (make benchmark-load)
+  [ -x /usr/sbin/nginx ] || need+=(nginx)
+  command -v supervisord >/dev/null || need+=(supervisor)
+  command -v wrk >/dev/null || need+=(wrk)
   # grep reads to the end (no -q): with pipefail, a writer cut off by grep -q
   # fails the pipeline (SIGPIPE) and a present package would seem missing.
   ldconfig -p 2>/dev/null | grep libmagic.so.1 >/dev/null || need+=(libmagic1)
@@ -95,6 +104,11 @@ install_system() {
         pg_ctlcluster "$v" "$c" stop >/dev/null 2>&1 || true
       done
     fi
+    # Likewise nginx (port 80) and the system supervisord: this stack runs its own.
+    local service
+    for service in nginx supervisor; do
+      if [[ " ${need[*]} " == *" $service "* ]]; then invoke-rc.d "$service" stop >/dev/null 2>&1 || true; fi
+    done
   fi
 }
 
@@ -195,6 +209,7 @@ owned_pid() {
     redis) [[ $cmd == *redis-server* ]] && same_dir "/proc/$pid/cwd" "$STATE/redis" ;;
     solr) [[ $cmd == *" OcsSolrLauncher $SOLR/home "* ]] ;;
     ckan) [[ $cmd == *"/bin/ckan -c $CKAN_INI run "* ]] ;;
+    supervisord) [[ $cmd == *"supervisord -c $STATE/supervisord.conf"* ]] ;;
     *) false ;;
   esac || return 1
   echo "$pid"
@@ -411,26 +426,105 @@ init_site() {
   ckan ocsregistry upgrade >>"$LOGS/db.log" 2>&1 || { tail -n 30 "$LOGS/db.log" >&2; die "ckan ocsregistry upgrade failed"; }
 }
 
+# --------------------------------------------------------------------------
+# Production serving: gunicorn behind nginx, CKAN's jobs worker, the harvest
+# consumers and the periodic tasks, all kept running by one supervisord per
+# state folder (devstack/production/ holds the templates and settings).
+# --------------------------------------------------------------------------
+
+PROD=$ROOT/devstack/production
+NGINX=$STATE/nginx
+SUPERVISOR_CONF=$STATE/supervisord.conf
+
+supervisorctl_() { supervisorctl -c "$SUPERVISOR_CONF" "$@"; }
+
+# fill_template IN OUT: IN with its @NAME@ values replaced.
+fill_template() {
+  local max_mb user="" workers=""
+  max_mb=$(sed -nE 's/^ckan\.max_resource_size *= *([0-9]+).*/\1/p' "$CKAN_INI" | tail -n 1)
+  # nginx's workers drop root for www-data, which Debian's nginx package creates
+  [ "$(id -u)" = 0 ] && user="user www-data;"
+  [ -n "${OCSREGISTRY_WEB_WORKERS:-}" ] && workers=",OCSREGISTRY_WEB_WORKERS=\"$OCSREGISTRY_WEB_WORKERS\""
+  sed -e "s#@ROOT@#$ROOT#g" -e "s#@STATE@#$STATE#g" -e "s#@RUN@#$RUN#g" -e "s#@LOGS@#$LOGS#g" \
+    -e "s#@VENV@#$VENV#g" -e "s#@PROD@#$PROD#g" -e "s#@NGINX@#$NGINX#g" \
+    -e "s#@CKAN_INI@#$CKAN_INI#g" -e "s#@PORT@#$CKAN_PORT#g" -e "s#@USER@#$user#g" \
+    -e "s#@MAX_BODY@#$((${max_mb:-10} + 1))#g" -e "s#@STATIC_CONF@#$PROD/nginx-static.conf#g" \
+    -e "s#@WEB_WORKERS@#$workers#g" "$1" >"$2"
+}
+
+configure_production() {
+  # ckanext-harvest's resubmit and queue purge look for the backend named
+  # explicitly; the queues live in the site's Redis (ckan.redis.url)
+  "$VENV/bin/ckan" config-tool "$CKAN_INI" "ckan.harvest.mq.type=redis" >/dev/null
+  mkdir -p "$NGINX" "$RUN" "$LOGS"
+  fill_template "$PROD/nginx.conf.in" "$NGINX/nginx.conf"
+  fill_template "$PROD/supervisord.conf.in" "$SUPERVISOR_CONF"
+  /usr/sbin/nginx -t -q -p "$NGINX" -c "$NGINX/nginx.conf" 2>"$LOGS/nginx-test.log" ||
+    { cat "$LOGS/nginx-test.log" >&2; die "the generated nginx configuration is invalid ($NGINX/nginx.conf)"; }
+  "$VENV/bin/python" "$PROD/scheduler.py" "$PROD/periodic.crontab" --check >/dev/null ||
+    die "devstack/production/periodic.crontab is invalid"
+}
+
+# Stop this state folder's supervisord and, through it, every program it runs.
+stop_supervised() {
+  local pid i
+  pid=$(owned_pid supervisord) || { rm -f "$RUN/supervisord.pid"; return 0; }
+  log "stopping the supervised programs (web, nginx, jobs, harvest consumers, scheduler)"
+  kill -TERM "$pid" 2>/dev/null || true
+  # supervisord stops each program (gracefully, up to its stopwaitsecs), then exits
+  for ((i = 0; i < 240; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then log "supervisord (pid $pid) still runs after 120 s"; fi
+  rm -f "$RUN/supervisord.pid"
+}
+
 serve_ckan() {
-  # Restart a running CKAN: the code or ckan.ini may have changed since.
-  if alive ckan; then
-    log "restarting CKAN"
-    stop_proc ckan
-  fi
-  check_port "$CKAN_PORT" OCSREGISTRY_CKAN_PORT CKAN
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader \
-    >"$LOGS/ckan.log" 2>&1 &
-  local pid=$!
-  echo "$pid" >"$RUN/ckan.pid"
-  wait_for 120 CKAN "$LOGS/ckan.log" "$pid" curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
+  # A CKAN development server left by an older checkout holds the port.
+  stop_proc ckan
+  configure_production
+  # Restart everything: the code or ckan.ini may have changed since.
+  stop_supervised
+  check_port "$CKAN_PORT" OCSREGISTRY_CKAN_PORT nginx
+  rm -f "$RUN/gunicorn.sock"
+  supervisord -c "$SUPERVISOR_CONF" || die "supervisord did not start (log: $LOGS/supervisord.log)"
+  wait_for 180 "CKAN (nginx and gunicorn)" "$LOGS/web.log" "" \
+    curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"
+  local i
+  for ((i = 0; i < 30; i++)); do
+    supervisorctl_ status >/dev/null 2>&1 && break  # exit 0: every program RUNNING
+    sleep 1
+  done
+  supervisorctl_ status >&2 || die "some supervised programs are not running (logs: $LOGS)"
   cat <<EOF
 
-  The OCS registry is served at http://127.0.0.1:$CKAN_PORT
-    sysadmin: admin / $(cat "$STATE/admin-password")
-    records:  http://127.0.0.1:$CKAN_PORT/ocs/
-    logs:     $LOGS    stop: make stop
+  The OCS registry is served at http://127.0.0.1:$CKAN_PORT  (nginx -> gunicorn)
+    sysadmin:   admin / $(cat "$STATE/admin-password")
+    records:    http://127.0.0.1:$CKAN_PORT/ocs/    map: http://127.0.0.1:$CKAN_PORT/ocsregistry/map
+    processes:  supervisorctl -c $SUPERVISOR_CONF status   (or: make status)
+                web (gunicorn), nginx, jobs, harvest-gather, harvest-fetch, scheduler
+    periodic:   devstack/production/periodic.crontab
+    config:     $CKAN_INI  $NGINX/nginx.conf  $SUPERVISOR_CONF
+    logs:       $LOGS  (web.log, nginx-access.log, jobs.log, harvest-*.log, scheduler.log)
+    stop:       make stop
 
 EOF
+}
+
+# Load benchmark through nginx against the production set-up (make run's site;
+# started when it does not answer). Figures also in $LOGS/benchmark-load.json.
+cmd_benchmark_load() {
+  if ! curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null 2>&1 ||
+    ! owned_pid supervisord >/dev/null; then
+    cmd_run
+  fi
+  "$VENV/bin/python" "$ROOT/scripts/benchmark_load.py" "http://127.0.0.1:$CKAN_PORT" \
+    --output "$LOGS/benchmark-load.json" "$@"
+}
+
+# Run a task of devstack/production/periodic.crontab now, as the scheduler would.
+cmd_periodic() {
+  [ $# -eq 1 ] || die "usage: $0 periodic 'COMMAND' (a command of devstack/production/periodic.crontab)"
+  CKAN_INI=$CKAN_INI PATH="$VENV/bin:$PATH" \
+    "$VENV/bin/python" "$PROD/scheduler.py" "$PROD/periodic.crontab" --now "$1"
 }
 
 # --------------------------------------------------------------------------
@@ -501,6 +595,7 @@ cmd_benchmark_harvest() {
 # (PostgreSQL through its data directory), never by port or name.
 cmd_stop() {
   local name
+  stop_supervised
   for name in ckan solr redis; do stop_proc "$name"; done
   local bin
   if bin=$(pg_bindir) && pg_alive "$bin"; then
@@ -511,7 +606,13 @@ cmd_stop() {
 
 cmd_status() {
   local name pid
-  for name in ckan solr redis; do
+  if pid=$(owned_pid supervisord); then
+    echo "supervisord: running (pid $pid), $SUPERVISOR_CONF"
+    supervisorctl_ status || true
+  else
+    echo "supervisord: stopped (web, nginx, jobs, harvest consumers, scheduler)"
+  fi
+  for name in solr redis; do
     if pid=$(owned_pid "$name"); then echo "$name: running (pid $pid)"; else echo "$name: stopped"; fi
   done
   local bin
@@ -536,5 +637,7 @@ case "${1:-}" in
     [ -n "${2:-}" ] || die "usage: $0 solr-configset DIR"
     [ -x "$VENV/bin/python" ] || die "no CKAN virtualenv in $VENV (make install, or OCSREGISTRY_STATE)"
     solr_configset "$2" --solrcloud ;;
-  *) echo "usage: $0 {run|test [pytest args]|stop|status|config|benchmark [args]|benchmark-harvest [args]|install|services|solr-configset DIR}" >&2; exit 2 ;;
+  periodic) shift; cmd_periodic "$@" ;;
+  benchmark-load) shift; cmd_benchmark_load "$@" ;;
+  *) echo "usage: $0 {run|test [pytest args]|stop|status|config|benchmark [args]|benchmark-harvest [args]|benchmark-load [args]|periodic 'COMMAND'|install|services|solr-configset DIR}" >&2; exit 2 ;;
 esac

@@ -14,6 +14,10 @@ import pytest
 import requests
 
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
+GUNICORN = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+# the production settings and WSGI entry point `make run` serves with
+PRODUCTION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "devstack", "production")
 
 
 def free_port() -> int:
@@ -32,23 +36,36 @@ def ckan_command(ini: str, env: dict[str, str], *args: str) -> str:
 
 
 @contextlib.contextmanager
-def serve(ini: str, env: Optional[dict[str, str]] = None, port: Optional[int] = None
-          ) -> Iterator[str]:
-    """Serve CKAN with ``ini`` (and ``env`` overrides) and yield its URL until the block ends."""
+def serve(ini: str, env: Optional[dict[str, str]] = None, port: Optional[int] = None,
+          workers: int = 0, site_url: Optional[str] = None) -> Iterator[str]:
+    """Serve CKAN with ``ini`` (and ``env`` overrides) and yield its URL until the block ends.
+
+    ``workers``: serve with gunicorn and that many worker processes, through
+    the production settings and entry point (devstack/production), instead of
+    ``ckan run``. ``site_url``: the site's public address, when several nodes
+    serve one site (default: this server's).
+    """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    # CKAN's scripts load their translations from the site URL: it must be this server.
-    env = dict(env or os.environ, CKAN_SITE_URL=url)
+    # CKAN's scripts load their translations from the site URL: it must be a server of the site.
+    env = dict(env or os.environ, CKAN_SITE_URL=site_url or url)
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([CKAN, "-c", ini, "run", "-H", "127.0.0.1", "-p", str(port),
-                             "--disable-reloader"], stdout=log, stderr=subprocess.STDOUT, env=env)
+    if workers:
+        env.update(CKAN_INI=os.path.abspath(ini), OCSREGISTRY_WEB_BIND=f"127.0.0.1:{port}",
+                   OCSREGISTRY_WEB_WORKERS=str(workers))
+        command = [GUNICORN, "--config", os.path.join(PRODUCTION, "gunicorn.conf.py"),
+                   "--chdir", PRODUCTION]
+    else:
+        command = [CKAN, "-c", ini, "run", "-H", "127.0.0.1", "-p", str(port),
+                   "--disable-reloader"]
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         for _ in range(240):
             try:
                 if requests.get(url + "/api/3/action/status_show", timeout=2).ok:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or (gunicorn) listening while its workers load
             if proc.poll() is not None:
                 break
             time.sleep(0.5)

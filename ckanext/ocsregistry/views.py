@@ -31,9 +31,8 @@ def _context() -> dict[str, Any]:
 
 
 def _organizations() -> list[dict[str, str]]:
-    orgs = tk.get_action("organization_list")(_context(), {"all_fields": True, "limit": 1000})
-    return sorted(({"value": o["name"], "label": o["title"] or o["name"]} for o in orgs),
-                  key=lambda o: o["label"].casefold())
+    return [{"value": o["name"], "label": o["title"]}
+            for o in tk.get_action("ocsregistry_crige_list")(_context(), {})]
 
 
 # The map's filters as its form names them, for errors in the user's words.

@@ -28,21 +28,27 @@ CSRF_FIELD = "_csrf_token"
 PASSWORD = "csrf-live-password"
 
 
-@pytest.fixture(scope="module")
-def csrf_site(registry_app, tmp_path_factory):
-    """test.ini with CSRF checked everywhere, served in its own process."""
+def csrf_ini(directory, extra: str = "") -> str:
+    """test.ini with CSRF checked everywhere (and ``extra`` settings), written in ``directory``."""
     base = os.path.abspath(tk.config["__file__"])
     with open(base, encoding="utf-8") as f:
         # `ckan -c` reads the logging sections from the file it is given
         logging_sections = f.read().partition("[loggers]")[2]
-    ini = tmp_path_factory.mktemp("csrf") / "csrf.ini"
+    ini = directory / "csrf.ini"
     ini.write_text(
         "[app:main]\n"
         f"use = config:{base}\n"
         "WTF_CSRF_ENABLED = true\n"
-        "ckan.csrf_protection.ignore_extensions = false\n\n"
+        "ckan.csrf_protection.ignore_extensions = false\n"
+        f"{extra}\n"
         "[loggers]" + logging_sections, encoding="utf-8")
-    with serve(str(ini)) as url:
+    return str(ini)
+
+
+@pytest.fixture(scope="module")
+def csrf_site(registry_app, tmp_path_factory):
+    """test.ini with CSRF checked everywhere, served in its own process."""
+    with serve(csrf_ini(tmp_path_factory.mktemp("csrf"))) as url:
         yield url
 
 
@@ -76,17 +82,22 @@ def _form_data(html: str, selector: str = "form") -> dict[str, str]:
     return data
 
 
-@pytest.fixture
-def browser(csrf_site):
-    """A sysadmin logged in through the login form (a requests session keeps the cookie)."""
+def logged_in_sysadmin(site: str) -> requests.Session:
+    """A new sysadmin logged in through the login form (a requests session keeps the cookie)."""
     user = factories.Sysadmin(password=PASSWORD)
     session = requests.Session()
-    session.base = csrf_site
-    form = session.get(f"{csrf_site}/user/login")
-    done = session.post(f"{csrf_site}/user/login", data=dict(
+    session.base = site
+    form = session.get(f"{site}/user/login")
+    done = session.post(f"{site}/user/login", data=dict(
         _form_data(form.text, "form:has(input[name=password])"),
         login=user["name"], password=PASSWORD))
     assert done.ok and "/user/_logout" in done.text, "the login failed"
+    return session
+
+
+@pytest.fixture
+def browser(csrf_site):
+    session = logged_in_sysadmin(csrf_site)
     yield session
     session.close()
 

@@ -7,8 +7,8 @@ from ckan.plugins import toolkit as tk
 
 # The edit guard of harvested records belongs to the ocsregistry_harvester plugin
 # (harvesters/auth.py).
-__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_export",
-           "ocsregistry_review_list", "ocsregistry_record_reread",
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_crige_list",
+           "ocsregistry_export", "ocsregistry_review_list", "ocsregistry_record_reread",
            "ocsregistry_timeline", "ocsregistry_compare", "ocsregistry_changes"]
 
 
@@ -22,6 +22,12 @@ def ocsregistry_region_list(context: dict, data_dict: dict[str, Any]) -> dict[st
 def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     # Same audience as the catalogue search; the search itself filters records.
     return {"success": tk.check_access("package_search", context, data_dict)}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_crige_list(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    # Who the CRIGEs are is public, as CKAN's organisation list is.
+    return {"success": tk.check_access("organization_list", context, data_dict)}
 
 
 @tk.auth_allow_anonymous_access
