@@ -54,3 +54,12 @@ def test_codes_are_read_from_forms_the_api_and_spreadsheets():
 def test_covered_regions_of_an_unreadable_extra_is_empty():
     assert regions.covered_regions('["44", "76"]') == ["44", "76"]
     assert regions.covered_regions('["44", ') == []
+
+
+def test_regions_are_listed_in_french_alphabetical_order():
+    # "Île-de-France" sorts under I, not after "Provence-Alpes-Côte d'Azur"
+    names = [r.name for r in regions.current_regions()]
+    assert names.index("Île-de-France") < names.index("La Réunion")
+    assert names.index("Hauts-de-France") < names.index("Île-de-France")
+    former = [r.name for r in regions.pre_2016_regions()]
+    assert former.index("Île-de-France") < former.index("Languedoc-Roussillon")

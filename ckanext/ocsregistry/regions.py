@@ -56,18 +56,18 @@ def get(code: str) -> Optional[Region]:
 
 
 def current_regions() -> list[Region]:
-    return sorted((r for r in _regions().values() if r.era == CURRENT), key=lambda r: r.name)
+    return sorted((r for r in _regions().values() if r.era == CURRENT), key=lambda r: normalise(r.name))
 
 
 def merged_regions() -> list[Region]:
     """The pre-2016 regions that the 2016 reform merged into a larger one."""
-    return sorted((r for r in _regions().values() if r.merged), key=lambda r: r.name)
+    return sorted((r for r in _regions().values() if r.merged), key=lambda r: normalise(r.name))
 
 
 def pre_2016_regions() -> list[Region]:
     """The regions as they were before 2016: merged ones plus those left unchanged."""
     unchanged = [r for r in current_regions() if not predecessors(r.code)]
-    return sorted(merged_regions() + unchanged, key=lambda r: r.name)
+    return sorted(merged_regions() + unchanged, key=lambda r: normalise(r.name))
 
 
 def predecessors(current_code: str) -> list[str]:
