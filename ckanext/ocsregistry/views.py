@@ -19,8 +19,9 @@ from ckanext.ocsregistry.table import export
 from ckanext.ocsregistry.logic import schema as ocs_schema
 from ckanext.ocsregistry.logic.action import validate_filters
 from ckanext.ocsregistry.logic.shape import contains_nul
+from ckanext.ocsregistry.csw.views import ocsregistry_csw
 
-__all__ = ["ocsregistry"]
+__all__ = ["ocsregistry", "ocsregistry_csw"]
 
 ocsregistry = Blueprint("ocsregistry", __name__, url_prefix="/ocsregistry")
 

@@ -7,12 +7,14 @@ from typing import Any
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import national_map, regions
+from ckanext.ocsregistry.csw import iso19139, records
 from ckanext.ocsregistry.search import digests, query
 from ckanext.ocsregistry.logic import schema as ocs_schema
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
 from ckanext.ocsregistry.logic.shape import package_create, package_update
 
-__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "package_create", "package_update"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_iso19139_show",
+           "package_create", "package_update"]
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
@@ -76,3 +78,14 @@ def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     search = query.package_search_params(filters)
     entries = (json.loads(v) for v in digests.iter_values(context, search, "map"))
     return national_map.build(entries, filters["era"])
+
+
+@tk.side_effect_free
+def ocsregistry_iso19139_show(context: dict, data_dict: dict[str, Any]) -> str:
+    """The ISO 19139 document (XML text) of a public registry record.
+
+    ``id``: the record's id or name. Private, deleted and unknown records are
+    not found, whoever asks: the document is what CSW clients harvest.
+    """
+    tk.check_access("ocsregistry_iso19139_show", context, data_dict)
+    return iso19139.document(records.public_record(data_dict.get("id"))).decode("utf-8")

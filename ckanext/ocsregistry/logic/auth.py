@@ -7,7 +7,8 @@ from ckan.plugins import toolkit as tk
 
 # The edit guard of harvested records belongs to the ocsregistry_harvester plugin
 # (harvesters/auth.py).
-__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_export"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_export",
+           "ocsregistry_iso19139_show"]
 
 
 @tk.auth_allow_anonymous_access
@@ -25,3 +26,9 @@ def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, 
 @tk.auth_allow_anonymous_access
 def ocsregistry_export(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     return {"success": tk.check_access("package_search", context, data_dict)}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_iso19139_show(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    # Public records only (the action refuses the others, whoever asks).
+    return {"success": True}
