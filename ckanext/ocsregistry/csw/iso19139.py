@@ -28,7 +28,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.ocsregistry import record, regions
 from ckanext.ocsregistry.table import columns
 
-__all__ = ["GMD", "document", "describe", "scale_denominator", "record_identifier"]
+__all__ = ["GMD", "REGULATION", "REGULATION_DATE", "INSPIRE_THEME", "TOPIC_CATEGORY", "document",
+           "describe", "render", "scale_denominator", "record_identifier"]
 
 GMD = "http://www.isotc211.org/2005/gmd"
 _HERE = os.path.dirname(__file__)
@@ -45,6 +46,18 @@ MAINTENANCE_FREQUENCIES = {
 # access" is then stated; otherwise the access conditions are said unknown.
 OPEN_LICENCES = ("etalab-2.0", "lov2", "fr-lo", "odc-odbl", "odc-by", "odc-pddl", "cc-by",
                  "cc-by-sa", "cc-zero", "cc0")
+# CNIG: conformity to the INSPIRE interoperability regulation, "not evaluated".
+REGULATION = ("Règlement (UE) n° 1089/2010 de la Commission du 23 novembre 2010 portant "
+              "modalités d'application de la directive 2007/2/CE du Parlement européen et du "
+              "Conseil en ce qui concerne l'interopérabilité des séries et des services de "
+              "données géographiques")
+REGULATION_DATE = "2010-12-08"
+INSPIRE_THEME = ("Occupation des terres", "http://inspire.ec.europa.eu/theme/lc")
+TOPIC_CATEGORY = "imageryBaseMapsEarthCover"
+NO_LIMITATIONS = ("Pas de restriction d'accès public",
+                  "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations")
+ACCESS_UNKNOWN = "Conditions d'accès non renseignées dans le registre : s'adresser au contact."
+LICENCE_UNKNOWN = "Licence non renseignée dans le registre : s'adresser au contact."
 _SCALE = re.compile(r"^\s*(?:1\s*[:/]\s*)?((?:\d[\d\s\u00a0\u202f.]*)?\d)\s*$")
 
 
@@ -172,6 +185,8 @@ def describe(pkg: dict[str, Any]) -> dict[str, Any]:
         "licence_title": licence_title,
         "licence_url": pkg.get("license_url") or "",
         "open_access": licence_id.lower() in OPEN_LICENCES,
+        "access_text": NO_LIMITATIONS[0] if licence_id.lower() in OPEN_LICENCES else ACCESS_UNKNOWN,
+        "use_text": licence_title or LICENCE_UNKNOWN,
         "frequency": MAINTENANCE_FREQUENCIES.get(str(pkg.get("update_frequency") or "").upper()),
         "links": [{"url": url, "protocol": protocol, "name": name, "function": function}
                   for url, protocol, name, function in links if url],
@@ -189,4 +204,11 @@ def _template() -> jinja2.Template:
 
 def document(pkg: dict[str, Any]) -> bytes:
     """The record's ISO 19139 document (UTF-8 bytes)."""
-    return _template().render(md=describe(pkg)).encode("utf-8")
+    return render(describe(pkg))
+
+
+def render(md: dict[str, Any]) -> bytes:
+    """The ISO 19139 document of ``describe()``'s description (UTF-8 bytes)."""
+    return _template().render(md=md, regulation=REGULATION, regulation_date=REGULATION_DATE,
+                              theme=INSPIRE_THEME, topic_category=TOPIC_CATEGORY,
+                              no_limitations=NO_LIMITATIONS).encode("utf-8")

@@ -1,7 +1,7 @@
 """``/ocsregistry/iso19139/<name>.xml`` (one record's ISO 19139) and ``/csw``."""
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 import ckan.plugins.toolkit as tk
 
@@ -24,3 +24,16 @@ def iso19139(name: str) -> Response:
         return tk.abort(404, tk._("Dataset not found"))
     return Response(text.encode("utf-8"), mimetype="application/xml",
                     headers={"Content-Type": XML, "X-Content-Type-Options": "nosniff"})
+
+
+@ocsregistry_csw.route("/csw", methods=["GET", "POST"])
+def csw() -> Response:
+    """The CSW 2.0.2 endpoint (pycsw; ``server.handle``)."""
+    # Imported here: pycsw is loaded by the first CSW request, not by every page.
+    from ckanext.ocsregistry.csw import repository, server
+
+    if not repository.enabled():
+        return tk.abort(404)
+    url = tk.config.get("ckan.site_url", "").rstrip("/") + "/csw"
+    status, headers, body = server.handle(request.environ, url)
+    return Response(body, status=status, headers=headers)

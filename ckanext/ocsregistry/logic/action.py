@@ -8,13 +8,17 @@ from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import national_map, regions
 from ckanext.ocsregistry.csw import iso19139, records
+# CKAN's bulk actions, chained: the CSW table follows their privacy changes and deletions.
+from ckanext.ocsregistry.csw.repository import (bulk_update_delete, bulk_update_private,
+                                                bulk_update_public)
 from ckanext.ocsregistry.search import digests, query
 from ckanext.ocsregistry.logic import schema as ocs_schema
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
 from ckanext.ocsregistry.logic.shape import package_create, package_update
 
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_iso19139_show",
-           "package_create", "package_update"]
+           "package_create", "package_update",
+           "bulk_update_private", "bulk_update_public", "bulk_update_delete"]
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
