@@ -140,6 +140,12 @@ def csw_sync():
     """
     from ckanext.ocsregistry.csw import repository
 
+    if not repository.enabled():
+        raise click.ClickException("the CSW endpoint is off (ckanext.ocsregistry.csw.enabled)")
     report = repository.rebuild()
+    for failure in report["failed"]:
+        click.echo(f"CSW: not written: {failure}", err=True)
     click.echo(f"CSW: {report['records']} public records written, "
                f"{report['removed']} other rows removed.")
+    if report["failed"]:
+        sys.exit(1)

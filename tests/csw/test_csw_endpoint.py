@@ -167,3 +167,53 @@ def test_normalise_names():
 def test_disabled_endpoint_is_not_found(app, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.ocsregistry.csw.enabled", False)
     app.get("/csw", query_string={"service": "CSW", "request": "GetCapabilities"}, status=404)
+
+
+def test_capabilities_name_the_service_from_the_config(app, ckan_config, monkeypatch):
+    tree, response = csw_get(app, request="GetCapabilities")
+    title = tree.findtext("ows:ServiceIdentification/ows:Title", namespaces=NS)
+    assert title == ckan_config["ckan.site_title"]
+    assert "gzip" not in response.headers.get("Content-Encoding", "")
+    urls = tree.xpath("//ows:Get/@xlink:href", namespaces={**NS, "xlink": "http://www.w3.org/1999/xlink"})
+    assert urls and all(u.startswith(ckan_config["ckan.site_url"] + "/csw") for u in urls)
+    monkeypatch.setitem(ckan_config, "ckanext.ocsregistry.csw.title", "Registre OCS – 100 % CSW $HOME")
+    monkeypatch.setitem(ckan_config, "ckanext.ocsregistry.csw.contact_email", "csw@example.org")
+    tree, _ = csw_get(app, request="GetCapabilities")
+    assert tree.findtext("ows:ServiceIdentification/ows:Title", namespaces=NS) == \
+        "Registre OCS – 100 % CSW $HOME"
+    assert tree.findtext(".//ows:ElectronicMailAddress", namespaces=NS) == "csw@example.org"
+
+
+def test_describe_record_and_get_domain(app, crige_grand_est):
+    create_record(crige_grand_est)
+    tree, _ = csw_get(app, request="DescribeRecord", typename="gmd:MD_Metadata",
+                      outputformat="application/xml",
+                      schemalanguage="http://www.w3.org/XML/Schema")
+    assert tree.tag == f"{{{NS['csw']}}}DescribeRecordResponse"
+    tree, _ = csw_get(app, request="GetDomain", propertyname="apiso:type")
+    assert tree.xpath("//csw:Value/text()", namespaces=NS) == ["dataset"]
+
+
+def test_the_sync_command_names_a_record_it_cannot_write(cli, crige_grand_est, monkeypatch,
+                                                         ckan_config):
+    from ckanext.ocsregistry.cli import ocsregistry
+
+    good = create_record(crige_grand_est)
+    bad = create_record(crige_grand_est, name="ocs-broken")
+    real_row = repository.row
+
+    def row(pkg):
+        if pkg["name"] == "ocs-broken":
+            raise ValueError("no document")
+        return real_row(pkg)
+
+    monkeypatch.setattr(repository, "row", row)
+    result = cli.invoke(ocsregistry, ["csw-sync"])
+    assert result.exit_code == 1
+    assert "CSW: not written: ocs-broken: ValueError: no document" in result.output
+    assert "1 public records written" in result.output
+    assert rows() == {good["id"]: good["title"], bad["id"]: bad["title"]}  # its old row kept
+
+    monkeypatch.setitem(ckan_config, "ckanext.ocsregistry.csw.enabled", False)
+    result = cli.invoke(ocsregistry, ["csw-sync"])
+    assert result.exit_code == 1 and "the CSW endpoint is off" in result.output

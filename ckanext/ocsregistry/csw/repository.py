@@ -163,17 +163,26 @@ def sync_many(package_ids: Iterable[str]) -> None:
     model.Session.commit()
 
 
-def rebuild() -> dict[str, int]:
-    """Rewrite every public record's row and remove every other row; commits."""
-    seen = set()
+def rebuild() -> dict[str, Any]:
+    """Rewrite every public record's row and remove every other row; commits.
+
+    A record whose row cannot be written is named in ``failed`` (its old row,
+    if any, is kept) and the others are written all the same.
+    """
+    seen, failed = set(), []
     for pkg in records.public_records():
-        _upsert(row(pkg))
         seen.add(pkg["id"])
+        try:
+            with model.Session.begin_nested():
+                _upsert(row(pkg))
+        except Exception as e:  # noqa: BLE001 - reported by name, the others go on
+            log.exception("CSW: record %s not written", pkg.get("name"))
+            failed.append(f"{pkg.get('name')}: {type(e).__name__}: {e}")
     stale = [r[0] for r in model.Session.execute(sa.select(_TABLE.c.identifier))
              if r[0] not in seen]
     removed = _delete(stale)
     model.Session.commit()
-    return {"records": len(seen), "removed": removed}
+    return {"records": len(seen) - len(failed), "removed": removed, "failed": failed}
 
 
 # The organisation page's bulk actions change privacy or delete without the

@@ -1,6 +1,7 @@
 """pycsw's records table (the CSW endpoint's repository) and its spatial function.
 
-The columns are pycsw 2.6's (``pycsw.core.admin.setup_db``), as text; one row
+The columns are pycsw 2.6's (``pycsw.core.admin.setup_db``), as text, listed here
+(a migration is a snapshot, so it does not import csw/repository.py); one row
 per public registry record, removed with the record (foreign key). The
 database has no PostGIS: pycsw's spatial filters then call
 ``query_spatial(wkt, wkt, predicate, distance)``, which pycsw would create in
