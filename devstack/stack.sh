@@ -10,6 +10,8 @@
 #   devstack/stack.sh status  show what is running
 #   devstack/stack.sh config  write (or update) $OCSREGISTRY_STATE/ckan.ini only
 #   devstack/stack.sh benchmark [args]  registry benchmark (make benchmark)
+#   devstack/stack.sh solr-configset DIR  write CKAN's Solr configset for a
+#                             SolrCloud collection into DIR (see the README)
 #
 # All state (virtualenv, Solr jars and cores, database cluster, logs, config)
 # lives in $OCSREGISTRY_STATE, by default .stack/ at the repository root.
@@ -139,18 +141,40 @@ install_solr() {
     -DoutputDirectory="$SOLR/lib" >"$LOGS/maven.log" 2>&1 ||
     { tail -n 30 "$LOGS/maven.log" >&2; die "maven could not resolve Solr (see $LOGS/maven.log)"; }
   javac -d "$SOLR/classes" -cp "$SOLR/lib/*" "$ROOT/devstack/solr/OcsSolrLauncher.java"
+  rm -f "$SOLR/.cloud-launcher"
   echo "$want" >"$stamp"
+}
+
+# The SolrCloud launcher (tests/test_solrcloud.py) has its own stamp, so that
+# adding or changing it compiles one class and never resolves the jars again
+# (nor touches them under a running Solr).
+install_solr_cloud_launcher() {
+  local stamp=$SOLR/.cloud-launcher
+  local want
+  want=$(cat "$SOLR/.installed" "$ROOT/devstack/solr/OcsSolrCloudLauncher.java" | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  javac -d "$SOLR/classes" -cp "$SOLR/lib/*" "$ROOT/devstack/solr/OcsSolrCloudLauncher.java"
+  echo "$want" >"$stamp"
+}
+
+# CKAN's configset in directory $1: our solrconfig.xml and CKAN's schema.xml
+# (with ckanext-spatial's fields), for each standalone core (solr_core) and,
+# with $2 = --solrcloud (a numeric _version_, see build_schema.py), for a
+# SolrCloud collection (`solr zk upconfig -d $1`).
+solr_configset() {
+  local dir=$1
+  mkdir -p "$dir"
+  cp "$ROOT/devstack/solr/solrconfig.xml" "$dir/solrconfig.xml"
+  "$VENV/bin/python" "$ROOT/devstack/solr/build_schema.py" "$dir/schema.xml" ${2:+"$2"}
+  : >"$dir/protwords.txt"
+  : >"$dir/synonyms.txt"
+  : >"$dir/stopwords.txt"
 }
 
 # A Solr core per site (see SITES).
 solr_core() {
   local core=$1 dir=$SOLR/home/$1
-  mkdir -p "$dir/conf"
-  cp "$ROOT/devstack/solr/solrconfig.xml" "$dir/conf/solrconfig.xml"
-  "$VENV/bin/python" "$ROOT/devstack/solr/build_schema.py" "$dir/conf/schema.xml"
-  : >"$dir/conf/protwords.txt"
-  : >"$dir/conf/synonyms.txt"
-  : >"$dir/conf/stopwords.txt"
+  solr_configset "$dir/conf"
   echo "name=$core" >"$dir/core.properties"
 }
 
@@ -419,6 +443,7 @@ cmd_install() {
   install_python
   install_browser_tools
   install_solr
+  install_solr_cloud_launcher
 }
 
 cmd_run() {
@@ -507,5 +532,9 @@ case "${1:-}" in
   benchmark) shift; cmd_benchmark "$@" ;;
   benchmark-harvest) shift; cmd_benchmark_harvest "$@" ;;
   services) cmd_install; start_services ;;
-  *) echo "usage: $0 {run|test [pytest args]|stop|status|config|benchmark [args]|benchmark-harvest [args]|install|services}" >&2; exit 2 ;;
+  solr-configset)
+    [ -n "${2:-}" ] || die "usage: $0 solr-configset DIR"
+    [ -x "$VENV/bin/python" ] || die "no CKAN virtualenv in $VENV (make install, or OCSREGISTRY_STATE)"
+    solr_configset "$2" --solrcloud ;;
+  *) echo "usage: $0 {run|test [pytest args]|stop|status|config|benchmark [args]|benchmark-harvest [args]|install|services|solr-configset DIR}" >&2; exit 2 ;;
 esac

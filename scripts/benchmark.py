@@ -178,14 +178,48 @@ def stock_csv(api: str, columns: list[str]) -> int:
             return len(out.getvalue().encode("utf-8"))
 
 
-def page_transfer(url: str) -> tuple[int, int]:
-    """Bytes of the map page and everything it loads (no tiles), raw and gzipped."""
+def page_transfer(url: str, outlines: bool = True) -> tuple[int, int]:
+    """Bytes of a page and everything it loads (no tiles), raw and gzipped; the
+    region outlines are the map's only."""
     html = requests.get(url).content
     assets = set(re.findall(rb'(?:src|href)="(/webassets/[^"]+|/base/[^"]+\.css)"', html))
-    assets.add(b"/ocsregistry/regions.geojson")
+    if outlines:
+        assets.add(b"/ocsregistry/regions.geojson")
     base = url.split("/ocsregistry")[0]
     bodies = [html] + [requests.get(base + a.decode()).content for a in assets]
     return sum(map(len, bodies)), sum(len(gzip.compress(b)) for b in bodies)
+
+
+def measure_views(url: str, n: int) -> dict:
+    """The timeline, the comparison and the feed: data, pictures, pages (gzipped)."""
+    api = url + "/api/3/action"
+    out = {}
+    out["timeline_ms"], data = timed(lambda: requests.get(api + "/ocsregistry_timeline").json(), 5)
+    assert data["result"]["count"] == n, data["result"]["count"]
+    out["timeline_svg_ms"], _ = timed(lambda: download(url + "/ocsregistry/timeline.svg"), 3)
+    # a PNG holds at most 400 lines (regions and bases): one region's bases
+    out["timeline_png_ms"], _ = timed(lambda: download(
+        url + "/ocsregistry/timeline.png", vocab_ocsregistry_region="44"), 3)
+    out["timeline_bytes"], out["timeline_gzip_bytes"] = page_transfer(url + "/ocsregistry/timeline",
+                                                                    outlines=False)
+    records = "ocs-bench-000000,ocs-bench-000001,ocs-bench-000002,ocs-bench-000003"
+    out["compare_ms"], _ = timed(lambda: requests.get(url + "/ocsregistry/compare",
+                                                      params={"records": records}).text, 5)
+    out["compare_bytes"], out["compare_gzip_bytes"] = page_transfer(
+        url + "/ocsregistry/compare?records=" + records, outlines=False)
+    out["feed_ms"], _ = timed(lambda: requests.get(url + "/ocsregistry/changes.atom").text, 5)
+    return out
+
+
+def print_views(results: list[dict]) -> None:
+    print("\n| N | timeline data (ms) | timeline SVG (ms) | timeline PNG (ms) | timeline page "
+          "(KiB gzipped) | comparison of 4 (ms) | comparison page (KiB gzipped) | feed of 50 (ms) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['n']} | {r['timeline_ms'] * 1000:.0f} | {r['timeline_svg_ms'] * 1000:.0f} "
+              f"| {r['timeline_png_ms'] * 1000:.0f} | {r['timeline_gzip_bytes'] / 1024:.0f} "
+              f"| {r['compare_ms'] * 1000:.0f} | {r['compare_gzip_bytes'] / 1024:.0f} "
+              f"| {r['feed_ms'] * 1000:.0f} |")
 
 
 def measure(ini: str, n: int) -> dict:
@@ -213,6 +247,7 @@ def measure(ini: str, n: int) -> dict:
         out["stock_s"], out["stock_bytes"] = timed(lambda: stock_csv(api, names))
         out["rss_after_stock_mb"] = server.peak_rss_mb()
         out["page_bytes"], out["page_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/map")
+        out.update(measure_views(server.url, n))
         return out
     finally:
         server.stop()
@@ -247,6 +282,7 @@ def main() -> None:
     print(f"\nMap page transfer (HTML, scripts, styles, outlines, data; no tiles): "
           f"{r['page_bytes'] / 1024:.0f} KiB raw, {r['page_gzip_bytes'] / 1024:.0f} KiB gzipped")
     print("CSV sizes: " + ", ".join(f"N={r['n']}: {r['csv_bytes'] / 1e6:.1f} MB" for r in results))
+    print_views(results)
 
 
 if __name__ == "__main__":

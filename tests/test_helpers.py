@@ -32,5 +32,8 @@ def test_review_due():
     assert h.ocsregistry_review_due(dict(record, info_updated="2024-06-14"), today)
     assert h.ocsregistry_review_due(dict(record, review_frequency_months="6",
                                          info_updated="2024-12-01"), today)
-    assert h.ocsregistry_review_due({"id": "x"}, today)  # never dated
+    # never dated: counted from its creation (review.py)
+    assert h.ocsregistry_review_due({"id": "x", "metadata_created": "2024-06-14T09:00:00"}, today)
+    assert not h.ocsregistry_review_due({"id": "x", "metadata_created": "2025-01-02T09:00:00"},
+                                        today)
     assert not h.ocsregistry_review_due({}, today)  # a new record being filled in

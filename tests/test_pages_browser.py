@@ -100,7 +100,8 @@ def registry():
 
 
 MAIN_PAGES = ["/", "/ocs/", "/ocs/ocs-ge2-grand-est", "/ocsregistry/map", "/organization/geograndest",
-              "/harvest", "/dataset/activity/ocs-ge2-grand-est"]
+              "/organization/geograndest/review", "/harvest", "/dataset/activity/ocs-ge2-grand-est", "/ocsregistry/timeline",
+              "/ocsregistry/compare?records=ocs-ge2-grand-est,ocsid"]
 
 
 def _crawl(browser, live_url, lang: str, user: dict | None = None
@@ -148,7 +149,8 @@ def test_wrong_language_detector_finds_what_it_should():
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-@pytest.mark.parametrize("path", ["/ocs/", "/ocs/ocs-ge2-grand-est"], ids=["search", "record"])
+@pytest.mark.parametrize("path", ["/ocs/", "/ocs/ocs-ge2-grand-est", "/organization/geograndest/review"],
+                         ids=["search", "record", "crige-review"])
 def test_search_and_record_pages_pass_axe(browser, live_url, registry, viewport, path):
     with open_page(browser, live_url, viewport=viewport) as visit:
         visit.go(path)

@@ -9,7 +9,7 @@ import click
 import ckan.plugins as p
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import demo, maintenance, record
+from ckanext.ocsregistry import demo, maintenance, record, reminders
 from ckanext.ocsregistry.table import columns, importer
 
 log = logging.getLogger(__name__)
@@ -148,4 +148,38 @@ def csw_sync():
     click.echo(f"CSW: {report['records']} public records written, "
                f"{report['removed']} other rows removed.")
     if report["failed"]:
+        sys.exit(1)
+
+
+@ocsregistry.command("remind")
+@click.option("--dry-run", is_flag=True, help="Print the messages, send nothing.")
+@click.option("--organization", "organizations", multiple=True, metavar="NAME",
+              help="Only this CRIGE (repeatable), e.g. to retry one that failed.")
+def remind(dry_run: bool, organizations: tuple[str, ...]):
+    """E-mail each CRIGE's admins the list of their records due for review.
+
+    One message per CRIGE to each of its admins, in French, through CKAN's
+    mailer (smtp.* options). Keeps no state: meant to run monthly. A CRIGE that
+    fails (no admin, no e-mail address, SMTP error) is reported and the others
+    are still sent; the exit code is 1 when any failed.
+    """
+    if not dry_run and not tk.config.get("smtp.mail_from"):
+        raise click.ClickException("smtp.mail_from is not set: the reminders need a sender "
+                                   "address (and smtp.server), see CKAN's e-mail settings")
+    planned = reminders.plan(organizations or None)
+    reminders.send(planned, dry_run=dry_run, echo=click.echo)
+    failed = 0
+    for reminder in planned:
+        count = len(reminder.records)
+        if dry_run:
+            done = f"would send to {', '.join(r['email'] for r in reminder.recipients) or 'nobody'}"
+        else:
+            done = f"sent to {', '.join(reminder.sent) or 'nobody'}"
+        click.echo(f"{reminder.name}: {count} record(s) due for review, {done}")
+        for error in reminder.errors:
+            click.echo(f"{reminder.name}: error: {error}", err=True)
+        failed += bool(reminder.errors)
+    click.echo(f"{len(planned)} CRIGE(s) with records due for review, {failed} with errors"
+               + (" (dry run: nothing sent)." if dry_run else "."))
+    if failed:
         sys.exit(1)

@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
-from ckanext.ocsregistry import history, record, regions, restricted
+from ckanext.ocsregistry import history, record, regions, restricted, review
 
 __all__ = [
     "ocsregistry_current_region_choices",
@@ -17,6 +17,7 @@ __all__ = [
     "ocsregistry_form_sections",
     "ocsregistry_can_see_restricted",
     "ocsregistry_review_due",
+    "ocsregistry_review_status",
     "ocsregistry_label",
     "ocsregistry_json_script",
     "ocsregistry_field_choices",
@@ -69,15 +70,13 @@ def ocsregistry_can_see_restricted(pkg_dict: dict[str, Any]) -> bool:
 
 
 def ocsregistry_review_due(pkg_dict: dict[str, Any], today: Optional[datetime.date] = None) -> bool:
-    """True when the record has not been re-read within its review frequency."""
-    try:
-        updated = datetime.date.fromisoformat(str(pkg_dict.get("info_updated") or "")[:10])
-        months = int(pkg_dict.get("review_frequency_months") or 12)
-    except ValueError:
-        return bool(pkg_dict.get("id"))
-    today = today or datetime.date.today()
-    elapsed = (today.year - updated.year) * 12 + today.month - updated.month
-    return elapsed > months or (elapsed == months and today.day > updated.day)
+    """True when the record is due for review (review.py holds the rule)."""
+    return review.is_due(pkg_dict, today)
+
+
+def ocsregistry_review_status(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """``{due_date, is_due, days}`` of a record, None for one being filled in."""
+    return review.status(pkg_dict)
 
 
 def ocsregistry_json_script(data: Any) -> Markup:

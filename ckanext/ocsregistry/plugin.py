@@ -72,9 +72,9 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         return index.prepare(pkg_dict)
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        vintage_fq = query.vintage_range_fq_from_extras(search_params.get("extras") or {})
-        if vintage_fq:
-            search_params["fq"] = (search_params.get("fq") or "") + " " + vintage_fq
+        extras_fq = query.extras_fq(search_params.get("extras") or {})
+        if extras_fq:
+            search_params["fq"] = (search_params.get("fq") or "") + " " + extras_fq
         return search_params
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):

@@ -13,15 +13,18 @@ from flask import Blueprint, Response, stream_with_context
 import ckan.plugins.toolkit as tk
 from ckan.common import request
 
-from ckanext.ocsregistry import record, regions
+from ckanext.ocsregistry import overview_views, record, regions
 from ckanext.ocsregistry.search import query
 from ckanext.ocsregistry.table import export
 from ckanext.ocsregistry.logic import schema as ocs_schema
 from ckanext.ocsregistry.logic.action import validate_filters
 from ckanext.ocsregistry.logic.shape import contains_nul
+from ckanext.ocsregistry.review_views import ocsregistry_review
 from ckanext.ocsregistry.csw.views import ocsregistry_csw
 
-__all__ = ["ocsregistry", "ocsregistry_csw"]
+# (the review cycle's pages live in review_views.py, ISO 19139 and CSW in csw/views.py;
+# blanket registration reads this list)
+__all__ = ["ocsregistry", "ocsregistry_review", "ocsregistry_csw"]
 
 ocsregistry = Blueprint("ocsregistry", __name__, url_prefix="/ocsregistry")
 
@@ -47,6 +50,8 @@ MAP_FILTER_LABELS = {
     "organization": ("f-crige", {"fr": "CRIGE", "en": "CRIGE"}),
     "vocab_ocsregistry_region": ("f-region", {"fr": "Région", "en": "Region"}),
     "ext_bbox": ("f-bbox", {"fr": "Emprise", "en": "Extent"}),
+    "ext_review_due": ("f-review", {"fr": "Seulement les fiches à relire",
+                                    "en": "Only the records to review"}),
 }
 
 
@@ -168,3 +173,13 @@ def _no_sniffing(response: Response) -> Response:
 ocsregistry.add_url_rule("/map", view_func=map_page, endpoint="map")
 ocsregistry.add_url_rule("/export.csv", view_func=export_table, endpoint="export_csv", defaults={"fmt": "csv"})
 ocsregistry.add_url_rule("/export.xlsx", view_func=export_table, endpoint="export_xlsx", defaults={"fmt": "xlsx"})
+for _fmt in ("html", "csv", "svg", "png"):
+    ocsregistry.add_url_rule("/timeline" + ("" if _fmt == "html" else "." + _fmt),
+                             view_func=overview_views.timeline_page,
+                             endpoint="timeline" + ("" if _fmt == "html" else "_" + _fmt),
+                             defaults={"fmt": _fmt})
+ocsregistry.add_url_rule("/compare", view_func=overview_views.compare_page, endpoint="compare",
+                         defaults={"fmt": "html"})
+ocsregistry.add_url_rule("/compare.csv", view_func=overview_views.compare_page,
+                         endpoint="compare_csv", defaults={"fmt": "csv"})
+ocsregistry.add_url_rule("/changes.atom", view_func=overview_views.changes_feed, endpoint="changes")

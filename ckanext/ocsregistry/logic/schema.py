@@ -6,6 +6,7 @@ from typing import Any
 from ckan.logic.schema import validator_args
 from ckan.plugins import toolkit as tk
 
+from ckanext.ocsregistry import review
 from ckanext.ocsregistry.search.query import FILTER_FIELDS
 
 ERAS = ("2016", "pre-2016")
@@ -25,6 +26,14 @@ def era_value(value: Any) -> Any:
     return value
 
 
+def review_filter_value(value: Any) -> Any:
+    """The "to review" filter: ``1`` (only records due for review) or left out."""
+    try:
+        return "1" if review.filter_value(value) else None
+    except ValueError:
+        raise tk.Invalid(tk._("Must be 1 (only the records to review) or left out"))
+
+
 @validator_args
 def region_list_schema(default, unicode_safe, one_of):
     return {"era": [default("2016"), unicode_safe, one_of(list(ERAS))]}
@@ -39,6 +48,7 @@ def registry_filters_schema(ignore_missing, unicode_safe, ocsregistry_string_lis
         "ext_vintage_from": [ignore_missing, ocsregistry_year],
         "ext_vintage_to": [ignore_missing, ocsregistry_year],
         "ext_bbox": [ignore_missing, ocsregistry_bbox],
+        review.FILTER_PARAM: [ignore_missing, review_filter_value],
     }
     for field in FILTER_FIELDS:
         schema[field] = [ignore_missing, ocsregistry_string_list]
@@ -53,3 +63,15 @@ def map_data_schema(default, unicode_safe):
 @validator_args
 def export_schema(default, unicode_safe, one_of):
     return dict(registry_filters_schema(), lang=[default("fr"), unicode_safe, one_of(list(LANGUAGES))])
+
+
+@validator_args
+def changes_schema(default, unicode_safe, one_of, ocsregistry_feed_limit):
+    return {"limit": [default(50), ocsregistry_feed_limit],
+            "lang": [default("fr"), unicode_safe, one_of(list(LANGUAGES))]}
+
+
+@validator_args
+def compare_schema(ignore_missing, unicode_safe, one_of):
+    return {"records": [ignore_missing], "lang": [ignore_missing, unicode_safe,
+                                                  one_of(list(LANGUAGES))]}

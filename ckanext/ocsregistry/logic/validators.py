@@ -25,6 +25,7 @@ __all__ = [
     "ocsregistry_text_items",
     "ocsregistry_url",
     "ocsregistry_year",
+    "ocsregistry_feed_limit",
     "ocsregistry_positive_int",
     "ocsregistry_non_negative_number",
     "ocsregistry_at_most",
@@ -546,3 +547,13 @@ def ocsregistry_bbox(value: Any) -> Any:
     if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
         raise tk.Invalid(_("Must be four numbers: west,south,east,north"))
     return f"{minx},{miny},{maxx},{maxy}"
+
+
+def ocsregistry_feed_limit(value: Any) -> Any:
+    """How many entries a feed holds: a whole number from 1 to 100."""
+    from ckanext.ocsregistry.changes import MAX_LIMIT
+
+    text = _text(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise tk.Invalid(_("Must be a whole number from 1 to {0}").format(MAX_LIMIT))
+    return int(text)

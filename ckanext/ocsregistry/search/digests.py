@@ -38,8 +38,9 @@ BATCH = 1000
 
 # Bumped when what a digest holds changes (2: CSV cells neutralised; 3: organisation
 # titles, region names, vintage summary and last-modified columns; the map entry
-# has each vintage's status and note, and the former regions named; 4: both).
-DIGEST_FORMAT = 4
+# has each vintage's status and note, and the former regions named; 4: both;
+# 5: the review due date column).
+DIGEST_FORMAT = 5
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@
 It reads the record once, removes restricted values whatever put them there
 (``restricted.derived``), writes the record's fields as ``extras_*`` text
 (which CKAN's schema copies into the free-text ``text`` field) and its facets,
-then stores the record's digest for the map and the export (``digests``).
+its review due date, then stores the record's digest for the map and the export (``digests``).
 Lists are flattened so that nothing reaches Solr's single-valued catch-all
 ``*`` field.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ckanext.ocsregistry import record
+from ckanext.ocsregistry import record, review
 from ckanext.ocsregistry.restricted import derived
 from ckanext.ocsregistry.search import digests, fields
 
@@ -44,5 +44,10 @@ def prepare(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     facets = fields.facet_values(validated)
     pkg_dict.update({facet: values for facet, values in facets.items() if values})
     pkg_dict[fields.FACET_KEY] = [fields.key(validated)]
+    # search, the map and the review pages filter and sort on it without
+    # reading the records (review.py says when a record is due)
+    due = review.index_value(validated)
+    if due:
+        pkg_dict[review.SOLR_FIELD] = due
     digests.store([(validated, facets)])
     return pkg_dict

@@ -3,7 +3,8 @@ search page, the map and the export, so that their links agree.
 
 Filters use the catalogue's own parameters: ``q``, one parameter per facet
 field (``vocab_ocsregistry_characteristic=ocs_ge``, ``organization=openig``),
-and the ``ext_`` extras (``ext_bbox``, ``ext_vintage_from``, ``ext_vintage_to``).
+and the ``ext_`` extras (``ext_bbox``, ``ext_vintage_from``, ``ext_vintage_to``,
+``ext_review_due=1``: records due for review).
 Like CKAN's search page, filters on several facets (or several values of one
 facet) must all match.
 """
@@ -14,6 +15,7 @@ from urllib.parse import urlencode
 
 from ckan.lib.search import SearchQueryError
 
+from ckanext.ocsregistry import review
 from ckanext.ocsregistry.search import fields
 
 DATASET_TYPE = "ocs"
@@ -26,7 +28,7 @@ FILTER_FIELDS = (
     fields.FACET_DIMENSION,
     "organization",
 )
-EXTRA_FIELDS = ("ext_bbox", "ext_vintage_from", "ext_vintage_to")
+EXTRA_FIELDS = ("ext_bbox", "ext_vintage_from", "ext_vintage_to", review.FILTER_PARAM)
 
 
 def _values(value: Any) -> list[str]:
@@ -61,13 +63,29 @@ def vintage_range_fq_from_extras(extras: Mapping[str, Any]) -> str:
     return vintage_range_fq(years["ext_vintage_from"], years["ext_vintage_to"])
 
 
+def review_due_fq_from_extras(extras: Mapping[str, Any]) -> str:
+    """The "to review" filter of a catalogue search (``ext_review_due=1``)."""
+    try:
+        wanted = review.filter_value(extras.get(review.FILTER_PARAM))
+    except ValueError:
+        raise SearchQueryError(f"{review.FILTER_PARAM}: must be 1 (records to review) or empty")
+    return review.due_fq() if wanted else ""
+
+
+def extras_fq(extras: Mapping[str, Any]) -> str:
+    """The Solr filters of a search's registry extras (vintage range, to review),
+    applied by the plugin's ``before_dataset_search`` for every search."""
+    return " ".join(fq for fq in (vintage_range_fq_from_extras(extras),
+                                  review_due_fq_from_extras(extras)) if fq)
+
+
 def package_search_params(filters: Mapping[str, Any]) -> dict[str, Any]:
     """``package_search`` parameters for validated filters."""
     fq = [f"+dataset_type:{DATASET_TYPE}"]
     for field in FILTER_FIELDS:
         for value in _values(filters.get(field)):
             fq.append(f"+{field}:{_quote(value)}")
-    # the vintage range is applied by the plugin's before_dataset_search
+    # the vintage range and "to review" are applied by the plugin's before_dataset_search
     extras = {k: str(filters[k]) for k in EXTRA_FIELDS if filters.get(k) not in (None, "")}
     return {"q": filters.get("q") or "", "fq": " ".join(fq), "extras": extras}
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ckanext.ocsregistry import record, regions
+from ckanext.ocsregistry import record, regions, review
 from ckanext.ocsregistry.record import choice_label, label, schema_field
 
 LIST_SEPARATOR = "; "
@@ -26,10 +26,13 @@ FIRST_VINTAGE = "first_vintage"
 LATEST_AVAILABLE = "latest_available_vintage"
 NEXT_PLANNED = "next_planned_vintage"
 MODIFIED = "metadata_modified"
+# When the record falls due for review (review.py), beside its review frequency.
+REVIEW_DUE = "review_due_date"
 # Derived from other fields, or kept out of tables.
 SKIPPED_FIELDS = {"spatial"}
 # Columns the export writes for reading only: the import ignores them.
-READ_ONLY = {REGION_NAME, RECORD_URL, FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED, MODIFIED}
+READ_ONLY = {REGION_NAME, RECORD_URL, FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED, MODIFIED,
+             REVIEW_DUE}
 # Vintages that are not available yet, the earliest being the "next planned" one.
 UPCOMING_STATUSES = ("planned", "in_production")
 # In the CSV, a code and its region's name joined by this ("01 – Guadeloupe"):
@@ -42,6 +45,7 @@ _DERIVED = {
     NEXT_PLANNED: {"fr": "Prochain millésime prévu", "en": "Next planned vintage"},
     MODIFIED: {"fr": "Dernière modification de la fiche (UTC)", "en": "Record last modified (UTC)"},
     RECORD_URL: {"fr": "Fiche du registre", "en": "Registry record"},
+    REVIEW_DUE: {"fr": "Relecture prévue le", "en": "Review due on"},
 }
 _URL_FIELDS = {RECORD_URL, "data_url", "viewer_url"}
 _NUMBER_PRESETS = {"ocsregistry_number", "ocsregistry_count"}
@@ -101,7 +105,7 @@ class Column:
             return "url"
         if name == MODIFIED:
             return "datetime"
-        if preset == "ocsregistry_date":
+        if preset == "ocsregistry_date" or name == REVIEW_DUE:
             return "date"
         if name == REGION_CODE:
             return "code"
@@ -128,6 +132,8 @@ def columns(lang: str) -> list[Column]:
             out.append(Column(fields[REGION_NAME], lang))
         if name == "vintages":
             out.extend(_derived(n, lang) for n in (FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED))
+        if name == "review_frequency_months":
+            out.append(_derived(REVIEW_DUE, lang))
     out.extend(_derived(n, lang) for n in (MODIFIED, RECORD_URL))
     return out
 
@@ -210,6 +216,9 @@ def cell(column: Column, record: dict[str, Any]) -> Any:
         return record.get(ORGANIZATION, "") or ""
     if name in (FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED):
         return vintage_summary(name, record.get("vintages"))
+    if name == REVIEW_DUE:
+        due = review.due_date(record)
+        return due.isoformat() if due else ""
     if name == REGION_NAME:
         code = regions.clean_code(record.get(REGION_CODE) or "")
         return regions.name(code) if code else ""

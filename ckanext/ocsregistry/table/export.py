@@ -52,6 +52,15 @@ def _rows(context: dict, filters: dict[str, Any], as_csv: bool) -> Iterator[tupl
                 yield "cells", json.loads(values[f"cells_{lang}"])
 
 
+def csv_table(rows: Iterable[list[Any]], lang: str) -> Iterator[bytes]:
+    """Any table (header first) as the export writes its CSV: UTF-8 with a BOM,
+    the language's delimiter, formulas neutralised. For the timeline and the
+    comparison."""
+    yield "\ufeff".encode("utf-8")
+    for row in rows:
+        yield digests.csv_line(list(row), lang).encode("utf-8")
+
+
 def csv_stream(context: dict, filters: dict[str, Any], batch: int = 500) -> Iterator[bytes]:
     """UTF-8 CSV with a BOM, so that Excel reads accents right."""
     lang = filters.get("lang", "fr")
