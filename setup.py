@@ -33,6 +33,9 @@ setup(
             "ocsregistry = ckanext.ocsregistry.plugin:OcsregistryPlugin",
             "ocsregistry_harvester = "
             "ckanext.ocsregistry.harvesters.plugin:OcsregistryHarvesterPlugin",
+            # ckanext-spatial's csw_harvester with its XML-declaration bug fixed
+            "ocsregistry_csw_harvester = "
+            "ckanext.ocsregistry.harvesters.csw_harvester:OcsregistryCSWHarvester",
         ],
         "ckan.rdf.profiles": [
             "ocsregistry_dcat_ap = ckanext.ocsregistry.profiles:OcsRegistryDCATAPProfile",

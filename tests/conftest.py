@@ -218,9 +218,12 @@ def _source_names() -> tuple[str, int]:
 
 
 class SourceSite:
-    def __init__(self, url: str, token: str):
+    def __init__(self, url: str, token: str, ini: str = "", env: dict[str, str] | None = None):
         self.url = url
         self.token = token
+        # its configuration and environment, for `ckan` commands run on it
+        self.ini = ini
+        self.env = env or {}
 
     def action(self, action_name: str, **data: Any) -> Any:
         response = requests.post(f"{self.url}/api/3/action/{action_name}", json=data,
@@ -249,12 +252,29 @@ def _with_name(url: str, name: str) -> str:
     return re.sub(r"/[^/]*$", "/" + name, url)
 
 
+def _second_site_ini(base: str, directory) -> str:
+    """test.ini plus ckanext-spatial's ``csw_harvester`` (a second site harvesting
+    the registry's CSW endpoint, tests/csw/test_csw_live.py)."""
+    with open(base, encoding="utf-8") as f:
+        text = f.read()
+    plugins = re.search(r"^ckan\.plugins\s*=\s*(.*)$", text, re.MULTILINE).group(1).strip()
+    ini = directory / "second_site.ini"
+    ini.write_text(
+        "[app:main]\n"
+        f"use = config:{base}\n"
+        f"ckan.plugins = {plugins} csw_harvester\n\n"
+        # `ckan -c` reads the logging sections from the file it is given
+        "[loggers]" + text.partition("[loggers]")[2], encoding="utf-8")
+    return str(ini)
+
+
 @pytest.fixture(scope="session")
-def source_process():
+def source_process(tmp_path_factory):
     """A second registry site: a real CKAN in its own process, database, Solr core and
     Redis db, served over HTTP on a loopback port (shared by the session)."""
     config = tk.config
-    ini = config["__file__"]
+    ini = _second_site_ini(os.path.abspath(config["__file__"]),
+                           tmp_path_factory.mktemp("second_site"))
     source_db, source_redis_db = _source_names()
     redis_url = _with_name(config["ckan.redis.url"], str(source_redis_db))
     env = dict(os.environ,
@@ -272,7 +292,7 @@ def source_process():
     token = ckan_command(ini, env, "user", "token", "add", "source-admin", "tests")
     token = token.strip().splitlines()[-1].strip()
     with serve(ini, env) as url:
-        yield SourceSite(url, token)
+        yield SourceSite(url, token, ini, env)
 
 
 

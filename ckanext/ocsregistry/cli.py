@@ -44,11 +44,13 @@ def upgrade():
     Applies this extension's database migrations (restricted funding values
     move out of CKAN's extras into their own table), removes restricted values
     from activity snapshots of records whose funding is not public, drops the
-    map and export digests and reindexes every registry record.
+    map and export digests, reindexes every registry record and rebuilds the
+    CSW endpoint's table (as `csw-sync`).
     """
     report = maintenance.upgrade()
     click.echo(f"Migrations applied; {report['activities']} activity snapshots cleaned, "
-               f"{report['digests']} digests dropped, {report['records']} records reindexed.")
+               f"{report['digests']} digests dropped, {report['records']} records reindexed, "
+               f"{report['csw']} public records written to the CSW table.")
 
 
 @ocsregistry.command("import")
@@ -124,6 +126,28 @@ def harvest(source: str, force: bool):
     for row in errors:
         click.echo(f"  error ({row.get('error_count', 1)}x): {row.get('message')}", err=True)
     if stats.get("errored"):
+        sys.exit(1)
+
+
+@ocsregistry.command("csw-sync")
+def csw_sync():
+    """Rebuild the CSW endpoint's table from the registry; safe to repeat.
+
+    Every public record's ISO 19139 is written again, and rows of records now
+    private, deleted or gone are removed. Saves keep the table in step; run
+    this from the scheduler as a safety net, after an upgrade, or after turning
+    ckanext.ocsregistry.csw.enabled back on.
+    """
+    from ckanext.ocsregistry.csw import repository
+
+    if not repository.enabled():
+        raise click.ClickException("the CSW endpoint is off (ckanext.ocsregistry.csw.enabled)")
+    report = repository.rebuild()
+    for failure in report["failed"]:
+        click.echo(f"CSW: not written: {failure}", err=True)
+    click.echo(f"CSW: {report['records']} public records written, "
+               f"{report['removed']} other rows removed.")
+    if report["failed"]:
         sys.exit(1)
 
 

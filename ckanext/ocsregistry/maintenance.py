@@ -4,6 +4,7 @@ from __future__ import annotations
 from ckan import model
 from ckan.lib import search
 
+from ckanext.ocsregistry.csw import repository as csw_repository
 from ckanext.ocsregistry.search import digests
 from ckanext.ocsregistry.record import DATASET_TYPE
 from ckanext.ocsregistry.restricted import derived
@@ -22,4 +23,6 @@ def upgrade() -> dict[str, int]:
     if ids:
         search.rebuild(package_ids=ids, quiet=True)
         search.commit()  # rebuild defers the commit for a list of ids, and never makes it
-    return {"activities": activities, "digests": dropped, "records": len(ids)}
+    # the CSW table, from the index just rebuilt (the ISO 19139 may have changed)
+    csw = csw_repository.rebuild()["records"] if csw_repository.enabled() else 0
+    return {"activities": activities, "digests": dropped, "records": len(ids), "csw": csw}

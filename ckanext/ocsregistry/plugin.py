@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.ocsregistry import history, licences
+from ckanext.ocsregistry.csw import repository as csw_repository
 from ckanext.ocsregistry.search import facets, index, query
 from ckanext.ocsregistry.restricted import derived, policy, write
 from ckanext.ocsregistry.record import DATASET_TYPE
@@ -53,16 +54,23 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         history.one_entry_per_save()
 
     # IPackageController: restricted values (restricted/) never reach CKAN's
-    # package, its index or its activity; the record's other fields are indexed.
+    # package, its index or its activity; the record's other fields are indexed;
+    # pycsw's table (csw/) follows every save in the same transaction.
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         policy.apply_to_show(pkg_dict, context)
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         write.persist(context, pkg_dict)
+        csw_repository.sync(pkg_dict.get("id"))
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         write.persist(context, pkg_dict)
+        csw_repository.sync(pkg_dict.get("id"))
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        # The CSW table (csw/repository.py) drops the record; purges cascade.
+        csw_repository.remove(pkg_dict.get("id"))
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return index.prepare(pkg_dict)

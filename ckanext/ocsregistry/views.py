@@ -20,9 +20,11 @@ from ckanext.ocsregistry.logic import schema as ocs_schema
 from ckanext.ocsregistry.logic.action import validate_filters
 from ckanext.ocsregistry.logic.shape import contains_nul
 from ckanext.ocsregistry.review_views import ocsregistry_review
+from ckanext.ocsregistry.csw.views import ocsregistry_csw
 
-# (the review cycle's pages live in review_views.py; blanket registration reads this list)
-__all__ = ["ocsregistry", "ocsregistry_review"]
+# (the review cycle's pages live in review_views.py, ISO 19139 and CSW in csw/views.py;
+# blanket registration reads this list)
+__all__ = ["ocsregistry", "ocsregistry_review", "ocsregistry_csw"]
 
 ocsregistry = Blueprint("ocsregistry", __name__, url_prefix="/ocsregistry")
 

@@ -9,6 +9,10 @@ from ckan import model
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import changes, compare, national_map, record, regions, review, timeline
+from ckanext.ocsregistry.csw import iso19139, records as csw_records
+# CKAN's bulk actions, chained: the CSW table follows their privacy changes and deletions.
+from ckanext.ocsregistry.csw.repository import (bulk_update_delete, bulk_update_private,
+                                                bulk_update_public)
 from ckanext.ocsregistry.search import digests, query
 from ckanext.ocsregistry.search.fields import FACET_REGION
 from ckanext.ocsregistry.logic import schema as ocs_schema
@@ -17,7 +21,9 @@ from ckanext.ocsregistry.logic.shape import package_create, package_update
 
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_crige_list",
            "ocsregistry_review_list", "ocsregistry_record_reread", "ocsregistry_timeline",
-           "ocsregistry_compare", "ocsregistry_changes", "package_create", "package_update"]
+           "ocsregistry_compare", "ocsregistry_changes", "ocsregistry_iso19139_show",
+           "package_create", "package_update", "bulk_update_private", "bulk_update_public",
+           "bulk_update_delete"]
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
@@ -285,3 +291,14 @@ def ocsregistry_changes(context: dict, data_dict: dict[str, Any]) -> list[dict[s
     for entry in entries:
         entry["timestamp"] = entry["timestamp"].isoformat()
     return entries
+
+
+@tk.side_effect_free
+def ocsregistry_iso19139_show(context: dict, data_dict: dict[str, Any]) -> str:
+    """The ISO 19139 document (XML text) of a public registry record.
+
+    ``id``: the record's id or name. Private, deleted and unknown records are
+    not found, whoever asks: the document is what CSW clients harvest.
+    """
+    tk.check_access("ocsregistry_iso19139_show", context, data_dict)
+    return iso19139.document(csw_records.public_record(data_dict.get("id"))).decode("utf-8")

@@ -9,7 +9,8 @@ from ckan.plugins import toolkit as tk
 # (harvesters/auth.py).
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_crige_list",
            "ocsregistry_export", "ocsregistry_review_list", "ocsregistry_record_reread",
-           "ocsregistry_timeline", "ocsregistry_compare", "ocsregistry_changes"]
+           "ocsregistry_timeline", "ocsregistry_compare", "ocsregistry_changes",
+           "ocsregistry_iso19139_show"]
 
 
 @tk.auth_allow_anonymous_access
@@ -65,3 +66,9 @@ def ocsregistry_changes(context: dict, data_dict: dict[str, Any]) -> dict[str, b
     # "recently changed packages" stream, whose rule applies.
     return {"success": tk.check_access("recently_changed_packages_activity_list", context,
                                        data_dict)}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_iso19139_show(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    # Public records only (the action refuses the others, whoever asks).
+    return {"success": True}

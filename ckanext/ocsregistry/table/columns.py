@@ -184,7 +184,9 @@ def _years(vintages: Any, statuses: tuple[str, ...] = ()) -> list[int]:
     return sorted(years)
 
 
-def _vintage_summary(name: str, vintages: Any) -> Any:
+def vintage_summary(name: str, vintages: Any) -> Any:
+    """First vintage, latest available or next planned (``name``: FIRST_VINTAGE,
+    LATEST_AVAILABLE or NEXT_PLANNED) of a record's vintages; "" if none."""
     if name == FIRST_VINTAGE:
         years = _years(vintages)
         return years[0] if years else ""
@@ -216,7 +218,7 @@ def cell(column: Column, record: dict[str, Any]) -> Any:
             return org.get("title") or org.get("name")
         return record.get(ORGANIZATION, "") or ""
     if name in (FIRST_VINTAGE, LATEST_AVAILABLE, NEXT_PLANNED):
-        return _vintage_summary(name, record.get("vintages"))
+        return vintage_summary(name, record.get("vintages"))
     if name == REVIEW_DUE:
         due = review.due_date(record)
         return due.isoformat() if due else ""
