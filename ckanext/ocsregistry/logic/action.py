@@ -7,12 +7,12 @@ from typing import Any
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import national_map, regions
-from ckanext.ocsregistry.search import digests, query
+from ckanext.ocsregistry.search import digests, fields, query, summary
 from ckanext.ocsregistry.logic import schema as ocs_schema
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
 from ckanext.ocsregistry.logic.shape import package_create, package_update
 
-__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "package_create", "package_update"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_region_summary", "package_create", "package_update"]
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
@@ -76,3 +76,35 @@ def ocsregistry_map_data(context: dict, data_dict: dict[str, Any]) -> dict[str, 
     search = query.package_search_params(filters)
     entries = (json.loads(v) for v in digests.iter_values(context, search, "map"))
     return national_map.build(entries, filters["era"])
+
+
+@tk.side_effect_free
+def ocsregistry_region_summary(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """What the registry holds in each region, counted by the search index.
+
+    One faceted search, whatever the number of records (search/summary.py):
+    the map's colours, the registry home's indicators and the timeline read
+    it; ``ocsregistry_map_data`` lists the bases themselves. Same filters as
+    ``ocsregistry_map_data``, plus ``vocab_ocsregistry_trait`` (``large_scale``,
+    ``two_dimensions``, ``in_production``, ``planned``) and
+    ``ext_latest_vintage_from`` (latest available vintage that year or later).
+
+    :returns: ``{era, count, traits: {trait: records}, legend, regions: [{code,
+        name, status, status_label, color, coverage, fill_under, record_count,
+        characteristics: [{value, label, count, partial}], traits: {trait:
+        records}, latest_vintage}]}``
+    """
+    tk.check_access("ocsregistry_region_summary", context, data_dict)
+    filters = validate_filters(data_dict, ocs_schema.map_data_schema(), context)
+    search = query.package_search_params(filters)
+    result = tk.get_action("package_search")(dict(context), dict(
+        search, rows=0, include_private=True, **{
+            "facet.field": [fields.FACET_REGION_SUMMARY, fields.FACET_TRAIT],
+            "facet.limit": -1, "facet.mincount": 1}))
+    facets = result["search_facets"]
+    cells = facets.get(fields.FACET_REGION_SUMMARY, {}).get("items", [])
+    traits = {item["name"]: item["count"]
+              for item in facets.get(fields.FACET_TRAIT, {}).get("items", [])}
+    return national_map.build_summary(
+        summary.parse_counts(cells, filters["era"]), result["count"],
+        {t: traits.get(t, 0) for t in summary.TRAITS}, filters["era"])
