@@ -1,18 +1,20 @@
 """Actions of the OCS registry (all side-effect free)."""
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import national_map, regions
+from ckanext.ocsregistry import indicators, national_map, regions
 from ckanext.ocsregistry.search import digests, fields, query, summary
 from ckanext.ocsregistry.logic import schema as ocs_schema
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
 from ckanext.ocsregistry.logic.shape import package_create, package_update
 
-__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_region_summary", "package_create", "package_update"]
+__all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_region_summary",
+           "ocsregistry_indicators", "package_create", "package_update"]
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
@@ -108,3 +110,21 @@ def ocsregistry_region_summary(context: dict, data_dict: dict[str, Any]) -> dict
     return national_map.build_summary(
         summary.parse_counts(cells, filters["era"]), result["count"],
         {t: traits.get(t, 0) for t in summary.TRAITS}, filters["era"])
+
+
+@tk.side_effect_free
+def ocsregistry_indicators(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The registry home's coverage indicators, over the current regions.
+
+    Each indicator has its ``value`` (of ``of`` regions or records), its
+    ``label`` and ``definition`` (from the record's fields) in the request's
+    language, and the catalogue search ``filters`` listing its records.
+
+    :returns: ``{as_of, indicators: [{key, value, of, unit, label, definition,
+        filters}], summary}`` (``summary``: ``ocsregistry_region_summary``)
+    """
+    tk.check_access("ocsregistry_indicators", context, data_dict)
+    summary_data = tk.get_action("ocsregistry_region_summary")(dict(context), {"era": "2016"})
+    today = datetime.date.today()
+    return {"as_of": today.isoformat(), "indicators": indicators.build(summary_data, today),
+            "summary": summary_data}

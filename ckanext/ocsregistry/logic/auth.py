@@ -8,6 +8,7 @@ from ckan.plugins import toolkit as tk
 # The edit guard of harvested records belongs to the ocsregistry_harvester plugin
 # (harvesters/auth.py).
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_region_summary",
+           "ocsregistry_indicators",
            "ocsregistry_export"]
 
 
@@ -31,4 +32,9 @@ def ocsregistry_export(context: dict, data_dict: dict[str, Any]) -> dict[str, bo
 @tk.auth_allow_anonymous_access
 def ocsregistry_region_summary(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     # Counts of what the catalogue search shows the user.
+    return {"success": tk.check_access("package_search", context, data_dict)}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_indicators(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     return {"success": tk.check_access("package_search", context, data_dict)}
