@@ -251,7 +251,9 @@ def map_page():
         # the export speaks the page's language
         "export_query": query.query_string(filters, lang=record.current_language()),
         "page_query": page_query,
-        "image_query": query.query_string(filters, era=data["era"], lang=record.current_language()),
+        # pictures speak the page's language through its address (/en/...)
+        "image_query": query.query_string(filters, era=data["era"]),
+        "csv_query": query.query_string(filters, era=data["era"], lang=record.current_language()),
         "region_link": _region_search_link(filters),
         "script_data": _map_script_data(data),
         "tiles_url": tk.config.get("ckanext.ocsregistry.map_tiles_url"),
