@@ -77,7 +77,7 @@ def _embed_flag() -> bool:
     """``?embed=1``: the page without the site's header and footer, for an iframe."""
     value = request.args.get("embed", "").strip().lower()
     if value not in ("", "0", "1", "true", "false", "yes", "no"):
-        tk.abort(400, tk._("embed: must be 1 (embedded page) or 0"))
+        tk.abort(400, "embed: " + tk._("Must be 1 (embedded page) or 0"))
     return value in ("1", "true", "yes")
 
 
@@ -172,7 +172,7 @@ def regions_csv():
     lang = filters.get("lang") or record.current_language()
     if lang not in record.LANGUAGES:
         return tk.abort(400, "lang: " + tk._("Must be one of: {0}").format("fr, en"))
-    name = {"fr": "ocs-regions.csv", "en": "ocs-regions.csv"}[lang]
+    name = f"ocs-regions-{data['era']}-{lang}.csv"
     return Response(indicators.csv_text(data, lang), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
