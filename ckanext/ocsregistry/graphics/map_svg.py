@@ -125,7 +125,8 @@ def render(data: dict[str, Any], texts: dict[str, str],
 
     svg = ET.Element(_tag("svg"), {
         "viewBox": f"0 0 {WIDTH:g} {height:.0f}", "width": f"{WIDTH:g}", "height": f"{height:.0f}",
-        "role": "img", "aria-labelledby": "ocsregistry-map-svg-title", "class": "ocsregistry-map-svg",
+        # a picture, or a group of links (a picture may not hold links)
+        "role": "group" if link else "img", "aria-labelledby": "ocsregistry-map-svg-title", "class": "ocsregistry-map-svg",
         "font-family": FONT})
     _sub(svg, "title", texts["title"], id="ocsregistry-map-svg-title")
     _sub(svg, "desc", "; ".join(describe(by_code[c]) for c in by_code))
