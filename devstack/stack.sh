@@ -380,6 +380,7 @@ configure_ckan() {
   if [ ! -f "$CKAN_INI" ]; then
     "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null
   fi
+  # The registry home is the site home (ckanext.ocsregistry.home_as_site_home).
   # CSRF tokens are checked on extensions' routes too (ckanext-harvest's take
   # state-changing POSTs), and only sysadmins create organisations (the CRIGE).
   "$VENV/bin/ckan" config-tool "$CKAN_INI" \
@@ -400,7 +401,8 @@ configure_ckan() {
     "ckan.auth.create_unowned_dataset=false" \
     "ckan.auth.user_create_organizations=false" \
     "ckan.csrf_protection.ignore_extensions=false" \
-    "ckan.search.show_all_types=true" >/dev/null
+    "ckan.search.show_all_types=true" \
+    "ckanext.ocsregistry.home_as_site_home=true" >/dev/null
   "$VENV/bin/ckan" config-tool "$CKAN_INI" -s logger_ckanext "level=INFO" >/dev/null
   # `ckan generate config` writes an empty SESSION_COOKIE_DOMAIN, sent as an empty
   # "Domain=" attribute that HTTP clients other than browsers refuse (RFC 6265

@@ -1,6 +1,7 @@
-"""Registry benchmark: map data, CSV / .xlsx export and faceted search on N
-synthetic records, beside the stock CKAN way of getting the same CSV (paging
-``package_search`` through the API and writing CSV client side).
+"""Registry benchmark: map data, registry home, CSV / .xlsx export and faceted
+search on N synthetic records, beside the stock CKAN way of getting the same
+CSV and the same per-region counts (paging ``package_search`` through the API
+and computing client side), and the weight of the map page and the home.
 
 Run it with ``make benchmark`` (database ``ckan_bench``, Solr core
 ``ckan_bench``): it loads the records once (bulk SQL, then CKAN's own search
@@ -178,8 +179,24 @@ def stock_csv(api: str, columns: list[str]) -> int:
             return len(out.getvalue().encode("utf-8"))
 
 
+def stock_region_counts(api: str) -> dict[str, dict[str, int]]:
+    """What a stock CKAN user does for per-region counts: page package_search,
+    count each region's characteristics client side."""
+    counts: dict[str, dict[str, int]] = {}
+    start, rows = 0, 1000
+    while True:
+        result = requests.get(api + "/package_search", timeout=600, params={
+            "fq": "+dataset_type:ocs", "rows": rows, "start": start, "sort": "name asc"}).json()["result"]
+        for pkg in result["results"]:
+            region = counts.setdefault(pkg.get("region_code") or "", {})
+            region[pkg.get("ocs_characteristic") or ""] = region.get(pkg.get("ocs_characteristic") or "", 0) + 1
+        start += rows
+        if start >= result["count"]:
+            return counts
+
+
 def page_transfer(url: str, outlines: bool = True) -> tuple[int, int]:
-    """Bytes of a page and everything it loads (no tiles), raw and gzipped; the
+    """Bytes of a page and everything it loads (no tiles, no fonts), raw and gzipped; the
     region outlines are the map's only."""
     html = requests.get(url).content
     assets = set(re.findall(rb'(?:src|href)="(/webassets/[^"]+|/base/[^"]+\.css)"', html))
@@ -237,6 +254,18 @@ def measure(ini: str, n: int) -> dict:
         out["rss_after_xlsx_mb"] = server.peak_rss_mb()
         out["map_ms"], map_data = timed(lambda: requests.get(api + "/ocsregistry_map_data").json(), 10)
         assert map_data["result"]["count"] == n, map_data["result"]["count"]
+        requests.get(api + "/ocsregistry_region_summary").raise_for_status()
+        out["summary_ms"], summary = timed(
+            lambda: requests.get(api + "/ocsregistry_region_summary").json(), 10)
+        assert summary["result"]["count"] == n, summary["result"]["count"]
+        out["stock_summary_s"], stock = timed(lambda: stock_region_counts(api))
+        assert sum(sum(r.values()) for r in stock.values()) == n
+        requests.get(server.url + "/ocsregistry/").raise_for_status()
+        out["home_ms"], _ = timed(lambda: requests.get(server.url + "/ocsregistry/").raise_for_status(), 10)
+        requests.get(server.url + "/").raise_for_status()
+        out["stock_home_ms"], _ = timed(lambda: requests.get(server.url + "/").raise_for_status(), 10)
+        requests.get(server.url + "/ocsregistry/map").raise_for_status()
+        out["map_page_ms"], _ = timed(lambda: requests.get(server.url + "/ocsregistry/map").raise_for_status(), 5)
         out["search_ms"], _ = timed(lambda: requests.get(api + "/package_search", params={
             "fq": "+dataset_type:ocs", "rows": 20, "facet.field": json.dumps([
                 "vocab_ocsregistry_region", "vocab_ocsregistry_characteristic",
@@ -248,6 +277,7 @@ def measure(ini: str, n: int) -> dict:
         out["rss_after_stock_mb"] = server.peak_rss_mb()
         out["page_bytes"], out["page_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/map")
         out.update(measure_views(server.url, n))
+        out["home_bytes"], out["home_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/", False)
         return out
     finally:
         server.stop()
@@ -278,9 +308,21 @@ def main() -> None:
               f"| {r['xlsx_s']:.2f} | {r['stock_s']:.2f} | {r['stock_s'] / r['csv_s']:.1f}x "
               f"| {r['idle_rss_mb']:.0f} / {r['rss_after_csv_mb']:.0f} / {r['rss_after_xlsx_mb']:.0f} "
               f"/ {r['rss_after_stock_mb']:.0f} |")
-    r = results[0]
-    print(f"\nMap page transfer (HTML, scripts, styles, outlines, data; no tiles): "
-          f"{r['page_bytes'] / 1024:.0f} KiB raw, {r['page_gzip_bytes'] / 1024:.0f} KiB gzipped")
+    print()
+    print("| N | map data: region summary (ms) | per-record map data (ms) | stock: page package_search, count client side (ms) "
+          "| stock / summary | registry home (ms) | CKAN's stock home (ms) | map page (ms) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['n']} | {r['summary_ms'] * 1000:.0f} | {r['map_ms'] * 1000:.0f} "
+              f"| {r['stock_summary_s'] * 1000:.0f} | {r['stock_summary_s'] / r['summary_ms']:.0f}x "
+              f"| {r['home_ms'] * 1000:.0f} | {r['stock_home_ms'] * 1000:.0f} | {r['map_page_ms'] * 1000:.0f} |")
+    print()
+    print("| N | map page raw (KiB) | map page gzipped (KiB) | home raw (KiB) | home gzipped (KiB) |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['n']} | {r['page_bytes'] / 1024:.0f} | {r['page_gzip_bytes'] / 1024:.0f} "
+              f"| {r['home_bytes'] / 1024:.0f} | {r['home_gzip_bytes'] / 1024:.0f} |")
+    print("(HTML, scripts, styles and, for the map, the outlines; no tiles, no fonts)")
     print("CSV sizes: " + ", ".join(f"N={r['n']}: {r['csv_bytes'] / 1e6:.1f} MB" for r in results))
     print_views(results)
 

@@ -391,6 +391,16 @@ def ch_map_data(world, token, w):
         _found(_get(world, "/ocsregistry/map", token), w)
 
 
+def ch_region_summary(world, token, w):
+    """The counts by region: the summary and indicators actions, the home, the map
+    as SVG, the region CSV."""
+    text = json.dumps(_api(world.app, "ocsregistry_region_summary", token)) + \
+        json.dumps(_api(world.app, "ocsregistry_indicators", token)) + \
+        "".join(_get(world, url, token) for url in (
+            "/ocsregistry/", "/ocsregistry/map.svg", "/ocsregistry/regions.csv"))
+    return _found(text, w)
+
+
 def ch_dcat_record(world, token, w):
     return _found("".join(_get(world, f"/dataset/{w.name}.{fmt}", token)
                           for fmt in ("ttl", "rdf", "jsonld", "n3")), w)
@@ -420,6 +430,7 @@ CHANNELS: dict[str, Callable[[World, str | None, Written], list[str]]] = {
     "export CSV (fr, en)": ch_export_csv,
     "export XLSX": ch_export_xlsx,
     "map data and page": ch_map_data,
+    "region summary, home, map SVG, region CSV": ch_region_summary,
     "DCAT record (ttl, rdf, jsonld, n3)": ch_dcat_record,
     "DCAT catalogue (ttl, rdf, jsonld, n3)": ch_dcat_catalog,
     "record, search and CRIGE pages": ch_pages,

@@ -126,12 +126,17 @@ class TestMapPage:
     def test_page_without_javascript_has_the_same_information(self, app, registry):
         body = app.get("/ocsregistry/map", query_string={"era": "pre-2016"}).body
         soup = BeautifulSoup(body, "html.parser")
-        data = json.loads(soup.select_one("script.ocsregistry-map-data").string)
+        script = soup.select_one("script.ocsregistry-map-data").string
+        data = json.loads(script)
+        by_record = {r["code"]: r for r in _map(era="pre-2016")["regions"]}
         for region in data["regions"]:
             row = soup.select_one(f'tr[data-region="{region["code"]}"]').get_text(" ", strip=True)
             assert region["status_label"] in row
-            for base in region["bases"]:
+            assert region["record_count"] == len(by_record[region["code"]]["bases"])
+            for base in by_record[region["code"]]["bases"]:
                 assert base["title"] in row
+                # each base is on the page once: in the table, not again in the script's data
+                assert base["title"] not in script
 
     def test_filters_are_kept_in_links_to_search_and_export(self, app, registry):
         query = {"vocab_ocsregistry_characteristic": "ocs_ge", "ext_vintage_from": "2015"}
@@ -173,8 +178,9 @@ class TestMapPage:
         assert evil not in body
         assert "<img src=x" not in body
         soup = BeautifulSoup(body, "html.parser")
-        data = json.loads(soup.select_one("script.ocsregistry-map-data").string)
-        assert data["regions"][[r["code"] for r in data["regions"]].index("44")]["bases"][0]["title"] == evil
+        # the title is text in the table, which the panel shows (the script's data names no base)
+        assert soup.select_one('tr[data-region="44"] .ocsregistry-region-bases a').get_text() == evil
+        json.loads(soup.select_one("script.ocsregistry-map-data").string)
 
     def test_site_navigation_links_to_the_map(self, app):
         soup = BeautifulSoup(app.get("/dataset/").body, "html.parser")

@@ -91,12 +91,16 @@ def test_search_page_shows_french_facets(app, registry):
     soup = BeautifulSoup(app.get("/ocs/").body, "html.parser")
     titles = [" ".join(h.get_text().split()) for h in soup.select("h2.module-heading")]
     expected = ["Région", "Région avant 2016", "Caractéristique de l'OCS", "Millésimes",
-                "Dimensions", "CRIGE"]
+                "Dimensions", "Couverture", "CRIGE"]
     assert "Région" in titles, titles
     start = titles.index("Région")
     assert titles[start:start + len(expected)] == expected, titles
-    assert "Languedoc-Roussillon" in [" ".join(a.get_text().split()).rsplit(" ", 1)[0]
-                                      for a in soup.select("nav li a span.item-label")]
+    labels = [" ".join(a.get_text().split()).rsplit(" ", 1)[0]
+              for a in soup.select("nav li a span.item-label")]
+    assert "Languedoc-Roussillon" in labels
+    # the traits, labelled (CKAN shortens long facet labels)
+    assert any(" ".join(a.get_text().split()).startswith("Grande échelle")
+               for a in soup.select("nav li a span.item-label")), labels
     body = app.get("/ocs/", query_string={"vocab_ocsregistry_region": "44"}).body
     assert "OCS GE2 Grand Est" in body and "OCSID" not in body
 

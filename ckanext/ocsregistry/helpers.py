@@ -237,29 +237,6 @@ def ocsregistry_choice_label(field_name: str, value: Any) -> str:
 _MINIMAP_SIZE = 160.0
 
 
-def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
-    coords = geometry.get("coordinates") or []
-    polygons = coords if geometry.get("type") == "MultiPolygon" else [coords]
-    return [ring for polygon in polygons for ring in polygon]
-
-
-def _region_outlines() -> dict[str, list[list[list[float]]]]:
-    """Current (2016) regions' outline rings, read once from regions.geojson."""
-    global _OUTLINES
-    if _OUTLINES is None:
-        import os
-
-        path = os.path.join(os.path.dirname(__file__), "public", "ocsregistry", "regions.geojson")
-        with open(path, encoding="utf-8") as f:
-            features = json.load(f)["features"]
-        _OUTLINES = {f["properties"]["code"]: _rings(f["geometry"]) for f in features
-                     if regions.CURRENT in f["properties"].get("eras", [])}
-    return _OUTLINES
-
-
-_OUTLINES: Optional[dict[str, list[list[list[float]]]]] = None
-
-
 def ocsregistry_region_minimap(code: Any) -> Markup:
     """A small static map of a record's region: an inline SVG drawn on the
     server from the region outlines (mainland France for a mainland region,
@@ -267,7 +244,9 @@ def ocsregistry_region_minimap(code: Any) -> Markup:
     import math
 
     code = str(code or "")
-    outlines = _region_outlines()
+    from ckanext.ocsregistry.graphics import outlines as region_outlines
+
+    outlines = region_outlines.rings(regions.CURRENT)
     if code not in outlines:
         return Markup("")
     shown = [code] if code in regions.OVERSEAS else [c for c in outlines if c not in regions.OVERSEAS]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ckanext.ocsregistry import record, regions
-from ckanext.ocsregistry.search import fields
+from ckanext.ocsregistry.search import fields, summary
 from ckanext.ocsregistry.search.facets import item_label
 
 # Characteristics from the most to the least specific; a region takes the
@@ -56,23 +56,6 @@ def _vintages(entry: dict) -> list[dict[str, Any]]:
             for v in details]
 
 
-def _covers_part_of(entry: dict, era: str) -> bool:
-    """Whether a base covers only part of the regions it is listed under.
-
-    Current regions: the base names former regions (``former_region_codes``)
-    and not all of its region's. Either era: every vintage has a note, the
-    field where a CRIGE says what a vintage covers ("Aude et
-    Pyrénées-Orientales")."""
-    vintages = entry.get("vintage_details") or []
-    if vintages and all((v.get("note") or "").strip() for v in vintages):
-        return True
-    if era == "2016":
-        former = set(entry.get("former_region_codes") or [])
-        whole = set(regions.predecessors(entry.get("region_code") or ""))
-        return bool(former) and bool(whole) and not whole <= former
-    return False
-
-
 def build(entries: Iterable[dict], era: str) -> dict[str, Any]:
     """Regions of the era, each with its bases and the colour of the most specific one.
 
@@ -90,31 +73,61 @@ def build(entries: Iterable[dict], era: str) -> dict[str, Any]:
         base["url"] = record.url(entry["name"])
         base["characteristic_label"] = labels.get(entry["characteristic"], entry["characteristic"])
         base["vintage_details"] = _vintages(entry)
-        base["partial"] = _covers_part_of(entry, era)
+        base["partial"] = summary.covers_part_of(entry, era)
         for code in entry["regions"][era]:
             by_region.setdefault(code, []).append(base)
-
-    order = list(STATUS_COLOURS)
-
-    def most_specific(bases: list[dict]) -> str:
-        found = [b["characteristic"] for b in bases if b["characteristic"] in STATUS_COLOURS]
-        return min(found, key=order.index) if found else NOTHING
 
     out_regions = []
     for region in listed:
         bases = sorted(by_region[region.code], key=lambda b: b["title"].casefold())
-        status = most_specific(bases)
-        under = most_specific([b for b in bases if not b["partial"]])
-        coverage = "partial" if status != NOTHING and under != status else "full"
-        out_regions.append({
-            "code": region.code,
-            "name": region.name,
-            "status": status,
-            "status_label": labels[status],
-            "color": STATUS_COLOURS.get(status, NOTHING_COLOUR),
-            "coverage": coverage,
-            "coverage_label": record.label(PARTIAL_LABEL) if coverage == "partial" else "",
-            "fill_under": STATUS_COLOURS.get(under, NOTHING_COLOUR),
-            "bases": bases,
-        })
+        status = most_specific(b["characteristic"] for b in bases)
+        under = most_specific(b["characteristic"] for b in bases if not b["partial"])
+        out_regions.append(dict(_colouring(status, under, labels), code=region.code,
+                                name=region.name, bases=bases))
     return {"era": era, "count": count, "legend": legend(out_regions), "regions": out_regions}
+
+
+def most_specific(characteristics: Iterable[str]) -> str:
+    """The most specific of characteristics (NOTHING when none is drawn)."""
+    order = list(STATUS_COLOURS)
+    found = [c for c in characteristics if c in STATUS_COLOURS]
+    return min(found, key=order.index) if found else NOTHING
+
+
+def _colouring(status: str, under: str, labels: dict[str, str]) -> dict[str, Any]:
+    coverage = "partial" if status != NOTHING and under != status else "full"
+    return {
+        "status": status,
+        "status_label": labels[status],
+        "color": STATUS_COLOURS.get(status, NOTHING_COLOUR),
+        "coverage": coverage,
+        "coverage_label": record.label(PARTIAL_LABEL) if coverage == "partial" else "",
+        "fill_under": STATUS_COLOURS.get(under, NOTHING_COLOUR),
+    }
+
+
+def build_summary(counts: dict[str, dict[str, Any]], total: int, trait_totals: dict[str, int],
+                  era: str) -> dict[str, Any]:
+    """The map's regions from per-region counts (``summary.parse_counts``),
+    coloured as ``build`` colours them, without listing the bases."""
+    labels = {status: status_label(status) for status in (*STATUS_COLOURS, NOTHING)}
+    listed = regions.current_regions() if era == "2016" else regions.pre_2016_regions()
+    out_regions = []
+    for region in listed:
+        found = counts.get(region.code) or {"characteristics": {}, "traits": {},
+                                            "latest_years": {}, "count": 0}
+        chars = found["characteristics"]
+        status = most_specific(chars)
+        under = most_specific(c for c, n in chars.items() if n["whole"])
+        years = found["latest_years"]
+        out_regions.append(dict(
+            _colouring(status, under, labels), code=region.code, name=region.name,
+            record_count=found["count"],
+            characteristics=[{"value": c, "label": labels.get(c, c),
+                              "count": chars[c]["whole"] + chars[c]["part"],
+                              "partial": chars[c]["part"]}
+                             for c in STATUS_COLOURS if c in chars],
+            traits={t: found["traits"].get(t, 0) for t in summary.TRAITS},
+            latest_vintage=max(years) if years else None))
+    return {"era": era, "count": total, "traits": trait_totals,
+            "legend": legend(out_regions), "regions": out_regions}

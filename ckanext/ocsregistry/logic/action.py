@@ -1,6 +1,7 @@
 """Actions of the OCS registry (side-effect free, except the re-read mark)."""
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
@@ -8,18 +9,20 @@ from typing import Any
 from ckan import model
 from ckan.plugins import toolkit as tk
 
-from ckanext.ocsregistry import changes, compare, national_map, record, regions, review, timeline
+from ckanext.ocsregistry import (changes, compare, indicators, national_map, record, regions,
+                                 review, timeline)
 from ckanext.ocsregistry.csw import iso19139, records as csw_records
 # CKAN's bulk actions, chained: the CSW table follows their privacy changes and deletions.
 from ckanext.ocsregistry.csw.repository import (bulk_update_delete, bulk_update_private,
                                                 bulk_update_public)
-from ckanext.ocsregistry.search import digests, query
+from ckanext.ocsregistry.search import digests, fields, query, summary
 from ckanext.ocsregistry.search.fields import FACET_REGION
 from ckanext.ocsregistry.logic import schema as ocs_schema
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
 from ckanext.ocsregistry.logic.shape import package_create, package_update
 
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_crige_list",
+           "ocsregistry_region_summary", "ocsregistry_indicators",
            "ocsregistry_review_list", "ocsregistry_record_reread", "ocsregistry_timeline",
            "ocsregistry_compare", "ocsregistry_changes", "ocsregistry_iso19139_show",
            "package_create", "package_update", "bulk_update_private", "bulk_update_public",
@@ -302,3 +305,53 @@ def ocsregistry_iso19139_show(context: dict, data_dict: dict[str, Any]) -> str:
     """
     tk.check_access("ocsregistry_iso19139_show", context, data_dict)
     return iso19139.document(csw_records.public_record(data_dict.get("id"))).decode("utf-8")
+
+
+@tk.side_effect_free
+def ocsregistry_region_summary(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """What the registry holds in each region, counted by the search index.
+
+    One faceted search, whatever the number of records (search/summary.py):
+    the map's colours, the registry home's indicators and the timeline read
+    it; ``ocsregistry_map_data`` lists the bases themselves. Same filters as
+    ``ocsregistry_map_data``, plus ``vocab_ocsregistry_trait`` (``large_scale``,
+    ``two_dimensions``, ``in_production``, ``planned``) and
+    ``ext_latest_vintage_from`` (latest available vintage that year or later).
+
+    :returns: ``{era, count, traits: {trait: records}, legend, regions: [{code,
+        name, status, status_label, color, coverage, fill_under, record_count,
+        characteristics: [{value, label, count, partial}], traits: {trait:
+        records}, latest_vintage}]}``
+    """
+    tk.check_access("ocsregistry_region_summary", context, data_dict)
+    filters = validate_filters(data_dict, ocs_schema.map_data_schema(), context)
+    search = query.package_search_params(filters)
+    result = tk.get_action("package_search")(dict(context), dict(
+        search, rows=0, include_private=True, **{
+            "facet.field": [fields.FACET_REGION_SUMMARY, fields.FACET_TRAIT],
+            "facet.limit": -1, "facet.mincount": 1}))
+    facets = result["search_facets"]
+    cells = facets.get(fields.FACET_REGION_SUMMARY, {}).get("items", [])
+    traits = {item["name"]: item["count"]
+              for item in facets.get(fields.FACET_TRAIT, {}).get("items", [])}
+    return national_map.build_summary(
+        summary.parse_counts(cells, filters["era"]), result["count"],
+        {t: traits.get(t, 0) for t in summary.TRAITS}, filters["era"])
+
+
+@tk.side_effect_free
+def ocsregistry_indicators(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The registry home's coverage indicators, over the current regions.
+
+    Each indicator has its ``value`` (of ``of`` regions or records), its
+    ``label`` and ``definition`` (from the record's fields) in the request's
+    language, and the catalogue search ``filters`` listing its records.
+
+    :returns: ``{as_of, indicators: [{key, value, of, unit, label, definition,
+        filters}], summary}`` (``summary``: ``ocsregistry_region_summary``)
+    """
+    tk.check_access("ocsregistry_indicators", context, data_dict)
+    summary_data = tk.get_action("ocsregistry_region_summary")(dict(context), {"era": "2016"})
+    today = datetime.date.today()
+    return {"as_of": today.isoformat(), "indicators": indicators.build(summary_data, today),
+            "summary": summary_data}

@@ -10,7 +10,7 @@ from ckan.plugins import toolkit as tk
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_crige_list",
            "ocsregistry_export", "ocsregistry_review_list", "ocsregistry_record_reread",
            "ocsregistry_timeline", "ocsregistry_compare", "ocsregistry_changes",
-           "ocsregistry_iso19139_show"]
+           "ocsregistry_iso19139_show", "ocsregistry_region_summary", "ocsregistry_indicators"]
 
 
 @tk.auth_allow_anonymous_access
@@ -72,3 +72,14 @@ def ocsregistry_changes(context: dict, data_dict: dict[str, Any]) -> dict[str, b
 def ocsregistry_iso19139_show(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
     # Public records only (the action refuses the others, whoever asks).
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_region_summary(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    # Counts of what the catalogue search shows the user.
+    return {"success": tk.check_access("package_search", context, data_dict)}
+
+
+@tk.auth_allow_anonymous_access
+def ocsregistry_indicators(context: dict, data_dict: dict[str, Any]) -> dict[str, bool]:
+    return {"success": tk.check_access("package_search", context, data_dict)}

@@ -7,6 +7,7 @@ from ckan.logic.schema import validator_args
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import review
+from ckanext.ocsregistry.search import fields, summary
 from ckanext.ocsregistry.search.query import FILTER_FIELDS
 
 ERAS = ("2016", "pre-2016")
@@ -34,6 +35,15 @@ def review_filter_value(value: Any) -> Any:
         raise tk.Invalid(tk._("Must be 1 (only the records to review) or left out"))
 
 
+def trait_values(value: Any) -> Any:
+    """Known record traits only (search/summary.py), so that a typo is not an empty result."""
+    unknown = [v for v in (value if isinstance(value, list) else [value]) if v not in summary.TRAITS]
+    if unknown:
+        raise tk.Invalid(tk._("Unknown value {value}; expected one of: {expected}").format(
+            value=", ".join(map(str, unknown)), expected=", ".join(summary.TRAITS)))
+    return value
+
+
 @validator_args
 def region_list_schema(default, unicode_safe, one_of):
     return {"era": [default("2016"), unicode_safe, one_of(list(ERAS))]}
@@ -47,11 +57,13 @@ def registry_filters_schema(ignore_missing, unicode_safe, ocsregistry_string_lis
         "q": [ignore_missing, unicode_safe],
         "ext_vintage_from": [ignore_missing, ocsregistry_year],
         "ext_vintage_to": [ignore_missing, ocsregistry_year],
+        "ext_latest_vintage_from": [ignore_missing, ocsregistry_year],
         "ext_bbox": [ignore_missing, ocsregistry_bbox],
         review.FILTER_PARAM: [ignore_missing, review_filter_value],
     }
     for field in FILTER_FIELDS:
         schema[field] = [ignore_missing, ocsregistry_string_list]
+    schema[fields.FACET_TRAIT].append(trait_values)
     return schema
 
 

@@ -40,7 +40,7 @@ BATCH = 1000
 # titles, region names, vintage summary and last-modified columns; the map entry
 # has each vintage's status and note, and the former regions named; 4: both;
 # 5: the review due date column).
-DIGEST_FORMAT = 5
+DIGEST_FORMAT = 6
 
 
 @lru_cache(maxsize=1)

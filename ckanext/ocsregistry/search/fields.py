@@ -9,7 +9,8 @@ import json
 from typing import Any
 
 __all__ = ["FACET_REGION", "FACET_FORMER_REGION", "FACET_CHARACTERISTIC", "FACET_VINTAGE",
-           "FACET_DIMENSION", "FACET_KEY", "text", "facet_values", "modified_stamp", "key"]
+           "FACET_DIMENSION", "FACET_KEY", "FACET_TRAIT", "FACET_LATEST_VINTAGE",
+           "FACET_REGION_SUMMARY", "text", "facet_values", "modified_stamp", "key"]
 
 from ckanext.ocsregistry import regions
 
@@ -21,6 +22,11 @@ FACET_DIMENSION = "vocab_ocsregistry_dimension"
 # "name|modified" of each record: lets the map and the export list matching
 # records from a facet, without reading the stored documents (digests)
 FACET_KEY = "vocab_ocsregistry_key"
+# Summaries counted by facets (search/summary.py): record traits, the latest
+# available vintage, and the same per region ("era|region|kind|value")
+FACET_TRAIT = "vocab_ocsregistry_trait"
+FACET_LATEST_VINTAGE = "vocab_ocsregistry_latest_vintage"
+FACET_REGION_SUMMARY = "vocab_ocsregistry_region_summary"
 
 def text(value: Any) -> str:
     """A field's value as one searchable text (lists joined, dicts' values)."""

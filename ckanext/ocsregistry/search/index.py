@@ -15,7 +15,7 @@ from typing import Any
 
 from ckanext.ocsregistry import record, review
 from ckanext.ocsregistry.restricted import derived
-from ckanext.ocsregistry.search import digests, fields
+from ckanext.ocsregistry.search import digests, fields, summary
 
 __all__ = ["prepare"]
 
@@ -49,5 +49,12 @@ def prepare(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     due = review.index_value(validated)
     if due:
         pkg_dict[review.SOLR_FIELD] = due
+    summed = summary.index_values(validated, {"2016": facets[fields.FACET_REGION],
+                                              "pre-2016": facets[fields.FACET_FORMER_REGION]})
+    for facet, values in ((fields.FACET_TRAIT, summed["traits"]),
+                          (fields.FACET_LATEST_VINTAGE, summed["latest"]),
+                          (fields.FACET_REGION_SUMMARY, summed["cells"])):
+        if values:
+            pkg_dict[facet] = values
     digests.store([(validated, facets)])
     return pkg_dict

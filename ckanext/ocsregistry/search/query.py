@@ -26,9 +26,12 @@ FILTER_FIELDS = (
     fields.FACET_CHARACTERISTIC,
     fields.FACET_VINTAGE,
     fields.FACET_DIMENSION,
+    fields.FACET_TRAIT,
     "organization",
 )
-EXTRA_FIELDS = ("ext_bbox", "ext_vintage_from", "ext_vintage_to", review.FILTER_PARAM)
+# ext_latest_vintage_from: records whose latest available vintage is that year or later
+EXTRA_FIELDS = ("ext_bbox", "ext_vintage_from", "ext_vintage_to", "ext_latest_vintage_from",
+                review.FILTER_PARAM)
 
 
 def _values(value: Any) -> list[str]:
@@ -53,14 +56,19 @@ def vintage_range_fq(vintage_from: Any, vintage_to: Any) -> str:
 
 
 def vintage_range_fq_from_extras(extras: Mapping[str, Any]) -> str:
-    """The vintage range of a catalogue search (``ext_vintage_from/to``)."""
+    """The vintage filters of a catalogue search (``ext_vintage_from/to``, and
+    ``ext_latest_vintage_from`` on the latest available vintage)."""
     years = {}
-    for key in ("ext_vintage_from", "ext_vintage_to"):
+    for key in ("ext_vintage_from", "ext_vintage_to", "ext_latest_vintage_from"):
         value = str(extras.get(key) or "").strip()
         if value and not (value.isdigit() and len(value) == 4):
             raise SearchQueryError(f"{key}: must be a year, e.g. 2015")
         years[key] = value
-    return vintage_range_fq(years["ext_vintage_from"], years["ext_vintage_to"])
+    fq = vintage_range_fq(years["ext_vintage_from"], years["ext_vintage_to"])
+    if years["ext_latest_vintage_from"]:
+        # 4-digit years: string order is number order
+        fq = f"{fq} +{fields.FACET_LATEST_VINTAGE}:[{years['ext_latest_vintage_from']} TO *]".strip()
+    return fq
 
 
 def review_due_fq_from_extras(extras: Mapping[str, Any]) -> str:

@@ -8,10 +8,6 @@ this.ckan.module("ocsregistry-map", function ($) {
 
   var MAINLAND = [[41.3, -5.2], [51.1, 9.6]];
 
-  function safeUrl(url) {
-    return /^https?:\/\//i.test(url || "") ? url : null;
-  }
-
   function el(tag, text, attrs) {
     var node = document.createElement(tag);
     if (text) { node.textContent = text; }
@@ -37,7 +33,6 @@ this.ckan.module("ocsregistry-map", function ($) {
       if (toggle && !this.target && toggle.hasAttribute("data-active") && window.matchMedia && window.matchMedia("(min-width: 768px)").matches) {
         toggle.open = true;
       }
-      this.setUpCopy(root);
       fetch(this.options.outlines, { credentials: "same-origin" })
         .then(function (resp) { return resp.json(); })
         .then(function (geojson) { self.draw(root, geojson); })
@@ -95,6 +90,7 @@ this.ckan.module("ocsregistry-map", function ($) {
         }
       }).addTo(map);
       map.fitBounds(bounds || layer.getBounds(), { padding: [2, 2] });
+      if (interactive) { this.addNames(map, features); }
       // On a touch screen the map is most of the screen: one finger scrolls the
       // page, not the map, until the map is zoomed in (pinch or the + button).
       var coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
@@ -131,8 +127,22 @@ this.ckan.module("ocsregistry-map", function ($) {
       return map;
     },
 
+    // Region names on the map, where the server says (the centre of the largest
+    // part); hidden from screen readers, the regions carry their own names.
+    addNames: function (map, features) {
+      features.forEach(function (f) {
+        var region = this.byCode[f.properties.code];
+        if (!region || !region.label) { return; }
+        L.marker(region.label, {
+          icon: L.divIcon({ className: "ocsregistry-region-name", html: el("span", region.name, { "aria-hidden": "true" }),
+                            iconSize: null }),
+          interactive: false, keyboard: false
+        }).addTo(map);
+      }, this);
+    },
+
     regionLabel: function (region) {
-      var i18n = this.i18n, n = region.bases.length;
+      var i18n = this.i18n, n = region.record_count;
       var text = region.name + " : " + region.status_label;
       if (region.coverage === "partial") { text += " (" + i18n.partial_region + ")"; }
       return n ? text + ", " + (n === 1 ? i18n.one_record : i18n.records.replace("{n}", n)) : text;
@@ -167,34 +177,8 @@ this.ckan.module("ocsregistry-map", function ($) {
       });
     },
 
-    setUpCopy: function (root) {
-      var button = root.querySelector(".ocsregistry-copy");
-      var code = root.querySelector(".ocsregistry-embed-code");
-      if (!button || !code) { return; }
-      var status = root.querySelector(".ocsregistry-copy-status");
-      var label = button.textContent;
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        code.focus();
-        code.select();
-        function say(text) {
-          button.textContent = text;
-          if (status) { status.textContent = text; }
-          window.setTimeout(function () { button.textContent = label; }, 4000);
-        }
-        var copied = navigator.clipboard && window.isSecureContext
-          ? navigator.clipboard.writeText(code.value)
-          : Promise.reject(new Error("no clipboard"));
-        copied.then(function () { say(button.getAttribute("data-copied")); }, function () {
-          var ok = false;
-          try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-          say(button.getAttribute(ok ? "data-copied" : "data-failed"));
-        });
-      });
-    },
-
     showRegion: function (region) {
-      var i18n = this.i18n, target = this.target;
+      var i18n = this.i18n;
       var panel = this.panel;
       panel.textContent = "";
       this.el[0].classList.add("has-region");
@@ -206,40 +190,16 @@ this.ckan.module("ocsregistry-map", function ($) {
       panel.appendChild(el("p", region.status_label + (region.coverage === "partial" ? " (" + i18n.partial_region + ")" : ""),
                            { "class": "ocsregistry-panel-status" }));
       this.lastRegion = region.code;
-      if (!region.bases.length) {
+      var cell = this.el[0].querySelector('.ocsregistry-map-table tr[data-region="' + region.code + '"] .ocsregistry-region-bases');
+      if (!region.record_count || !cell) {
         panel.appendChild(el("p", i18n.none));
         this.reveal();
         return;
       }
-      var list = el("ul", null, { "class": "list-unstyled" });
-      region.bases.forEach(function (base) {
-        var item = el("li");
-        var title = el("a", base.title, { href: safeUrl(base.url) || "#" });
-        if (target) { title.setAttribute("target", target); }
-        item.appendChild(el("strong")).appendChild(title);
-        item.appendChild(el("div", base.characteristic_label + (base.partial ? " (" + i18n.partial_base + ")" : "")));
-        var vintages = (base.vintage_details || []).map(function (v) {
-          var words = [v.status_label, v.note].filter(Boolean).join(" — ");
-          return v.year + (words ? " (" + words + ")" : "");
-        });
-        if (vintages.length) {
-          item.appendChild(el("div", i18n.vintages + " : " + vintages.join(", ")));
-        }
-        if (base.organization.title) {
-          item.appendChild(el("div", i18n.crige + " : " + base.organization.title));
-        }
-        [["data_url", i18n.data], ["viewer_url", i18n.viewer]].forEach(function (pair) {
-          var url = safeUrl(base[pair[0]]);
-          if (url) {
-            var link = el("a", pair[1], { href: url, rel: "noopener" });
-            if (target) { link.setAttribute("target", target); }
-            item.appendChild(link);
-            item.appendChild(document.createTextNode(" "));
-          }
-        });
-        list.appendChild(item);
-      });
-      panel.appendChild(list);
+      // the table's cell, as the server wrote it (links open at the top in an embed)
+      var bases = el("div", null, { "class": "ocsregistry-panel-bases" });
+      Array.prototype.forEach.call(cell.childNodes, function (node) { bases.appendChild(node.cloneNode(true)); });
+      panel.appendChild(bases);
       this.reveal();
     },
 
