@@ -6,7 +6,7 @@ and computing client side), and the weight of the map page and the home.
 Run it with ``make benchmark`` (database ``ckan_bench``, Solr core
 ``ckan_bench``): it loads the records once (bulk SQL, then CKAN's own search
 index rebuild), serves CKAN in a separate process per size, and prints the
-figures. Usage: python scripts/benchmark.py --ini test.ini [--sizes 2000 20000]
+figures. Usage: python scripts/benchmark.py --ini test.ini [--sizes 2000 20000] [--pages-only]
 """
 from __future__ import annotations
 
@@ -195,16 +195,69 @@ def stock_region_counts(api: str) -> dict[str, dict[str, int]]:
             return counts
 
 
-def page_transfer(url: str, outlines: bool = True) -> tuple[int, int]:
-    """Bytes of a page and everything it loads (no tiles, no fonts), raw and gzipped; the
-    region outlines are the map's only."""
+def _page_bodies(url: str, outlines: bool = True) -> list[tuple[str, bytes]]:
+    """A page and everything it loads (no tiles, no fonts), each with its kind."""
     html = requests.get(url).content
     assets = set(re.findall(rb'(?:src|href)="(/webassets/[^"]+|/base/[^"]+\.css)"', html))
     if outlines:
         assets.add(b"/ocsregistry/regions.geojson")
     base = url.split("/ocsregistry")[0]
-    bodies = [html] + [requests.get(base + a.decode()).content for a in assets]
+
+    def kind(path: str) -> str:
+        return ("outlines" if path.endswith(".geojson") else "scripts" if path.endswith(".js")
+                else "styles")
+
+    return [("HTML", html)] + [(kind(a.decode()), requests.get(base + a.decode()).content)
+                               for a in sorted(assets)]
+
+
+def page_transfer(url: str, outlines: bool = True) -> tuple[int, int]:
+    """Bytes of a page and everything it loads (no tiles, no fonts), raw and gzipped; the
+    region outlines are the map's only."""
+    bodies = [b for _, b in _page_bodies(url, outlines)]
     return sum(map(len, bodies)), sum(len(gzip.compress(b)) for b in bodies)
+
+
+def page_parts(url: str) -> dict[str, int]:
+    """The map page's gzipped bytes by kind (HTML, scripts, styles, outlines), and whether
+    it loads one of CKAN's base scripts (jQuery and the rest: about 250 KB gzipped)."""
+    parts: dict[str, int] = {"HTML": 0, "scripts": 0, "styles": 0, "outlines": 0}
+    html = b""
+    for kind, body in _page_bodies(url):
+        parts[kind] += len(gzip.compress(body))
+        html = html or body
+    parts["ckan_base_scripts"] = int(bool(re.search(rb'src="/webassets/(vendor|base)/[^"]+\.js"', html)))
+    return parts
+
+
+def measure_pages(ini: str, n: int) -> dict:
+    """The map page and the home only (``--pages-only``): what a phone downloads."""
+    server = Server(ini)
+    try:
+        out = {"n": n}
+        out["page_bytes"], out["page_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/map")
+        out["page_parts"] = page_parts(server.url + "/ocsregistry/map")
+        out["home_bytes"], out["home_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/", False)
+        return out
+    finally:
+        server.stop()
+
+
+def print_pages(results: list[dict]) -> None:
+    print("| N | map page raw (KiB) | map page gzipped (KiB) | home raw (KiB) | home gzipped (KiB) |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['n']} | {r['page_bytes'] / 1024:.0f} | {r['page_gzip_bytes'] / 1024:.0f} "
+              f"| {r['home_bytes'] / 1024:.0f} | {r['home_gzip_bytes'] / 1024:.0f} |")
+    print("(HTML, scripts, styles and, for the map, the outlines; no tiles, no fonts; target "
+          "under 150 KB gzipped, issue #14)")
+    print()
+    print("| N | map page gzipped (KiB): HTML | scripts | styles | region outlines | CKAN base scripts loaded |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        p = r["page_parts"]
+        print(f"| {r['n']} | {p['HTML'] / 1024:.1f} | {p['scripts'] / 1024:.1f} | {p['styles'] / 1024:.1f} "
+              f"| {p['outlines'] / 1024:.1f} | {'yes' if p['ckan_base_scripts'] else 'no'} |")
 
 
 def measure_views(url: str, n: int) -> dict:
@@ -276,6 +329,7 @@ def measure(ini: str, n: int) -> dict:
         out["stock_s"], out["stock_bytes"] = timed(lambda: stock_csv(api, names))
         out["rss_after_stock_mb"] = server.peak_rss_mb()
         out["page_bytes"], out["page_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/map")
+        out["page_parts"] = page_parts(server.url + "/ocsregistry/map")
         out.update(measure_views(server.url, n))
         out["home_bytes"], out["home_gzip_bytes"] = page_transfer(server.url + "/ocsregistry/", False)
         return out
@@ -287,6 +341,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ini", required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--pages-only", action="store_true",
+                        help="weigh the map page and the home only (no timings)")
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -297,9 +353,12 @@ def main() -> None:
         print(f"N = {n}", flush=True)
         with app._wsgi_app.test_request_context():
             load(n)
-        results.append(measure(args.ini, n))
+        results.append((measure_pages if args.pages_only else measure)(args.ini, n))
 
     print()
+    if args.pages_only:
+        print_pages(results)
+        return
     print("| N | map data (median, ms) | faceted search (ms) | CSV export (s) | .xlsx export (s) "
           "| stock CSV route (s) | CSV speed-up | CKAN peak RSS (MB): warm / after CSV / after .xlsx / after stock route |")
     print("|---|---|---|---|---|---|---|---|")
@@ -317,12 +376,7 @@ def main() -> None:
               f"| {r['stock_summary_s'] * 1000:.0f} | {r['stock_summary_s'] / r['summary_ms']:.0f}x "
               f"| {r['home_ms'] * 1000:.0f} | {r['stock_home_ms'] * 1000:.0f} | {r['map_page_ms'] * 1000:.0f} |")
     print()
-    print("| N | map page raw (KiB) | map page gzipped (KiB) | home raw (KiB) | home gzipped (KiB) |")
-    print("|---|---|---|---|---|")
-    for r in results:
-        print(f"| {r['n']} | {r['page_bytes'] / 1024:.0f} | {r['page_gzip_bytes'] / 1024:.0f} "
-              f"| {r['home_bytes'] / 1024:.0f} | {r['home_gzip_bytes'] / 1024:.0f} |")
-    print("(HTML, scripts, styles and, for the map, the outlines; no tiles, no fonts)")
+    print_pages(results)
     print("CSV sizes: " + ", ".join(f"N={r['n']}: {r['csv_bytes'] / 1e6:.1f} MB" for r in results))
     print_views(results)
 

@@ -58,6 +58,12 @@ def drop_specks(geom):
 
 
 def round_coords(obj):
+    """Coordinates rounded to DECIMALS (a geometry's mapping, or nested coordinate lists).
+
+    Full double precision (15 digits) would more than double the outlines' weight for
+    nothing: the outlines are simplified to SIMPLIFY_DEGREES already."""
+    if isinstance(obj, dict):
+        return {k: round_coords(v) if k == "coordinates" else v for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         if obj and isinstance(obj[0], float):
             return [round(c, DECIMALS) for c in obj]

@@ -1,6 +1,7 @@
 """The national map in a real browser, on a phone and on a desktop (Playwright)."""
 from __future__ import annotations
 
+import gzip
 import os
 
 import pytest
@@ -13,6 +14,7 @@ pytestmark = [pytest.mark.live, pytest.mark.usefixtures("with_plugins", "clean_d
 
 SCREENSHOTS = os.environ.get("OCSREGISTRY_SCREENSHOTS") == "1"
 SHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "screenshots")
+BUDGET_GZIP_BYTES = 150 * 1024  # the map page on a phone, everything it loads: issue #14
 
 
 @pytest.fixture
@@ -65,14 +67,22 @@ def test_phone_map_fills_the_first_screen_and_a_tapped_region_shows_its_panel(br
         biggest: list[tuple[int, str]] = []
         for response in responses:
             try:
-                sizes.append(len(response.body()))
+                body = response.body()
             except Exception:  # redirects and aborted requests have no body
                 continue
+            sizes.append(len(gzip.compress(body)))  # what a gzipping server sends
             biggest.append((sizes[-1], response.url.split("?")[0][-60:]))
         transferred = sum(sizes)
         print(f"\nmap page on a phone: {len(sizes)} responses, {transferred} bytes "
-              f"({transferred / 1024:.0f} KiB) of bodies; largest: {sorted(biggest, reverse=True)[:6]}")
+              f"({transferred / 1024:.0f} KiB) gzipped; largest: {sorted(biggest, reverse=True)[:6]}")
         assert not visit.third_party, visit.third_party
+        assert transferred < BUDGET_GZIP_BYTES, sorted(biggest, reverse=True)
+        # none of CKAN's base scripts: the map is a plain script over Leaflet
+        scripts = [r.url for r in responses if r.request.resource_type == "script"]
+        assert any("leaflet" in url for url in scripts), scripts
+        assert not [url for url in scripts if any(
+            name in url.rsplit("/", 1)[-1] for name in ("jquery", "vendor", "bootstrap", "htmx", "main.js", "ckan.js"))], scripts
+        assert page.evaluate("typeof window.jQuery === 'undefined' && typeof window.ckan === 'undefined'")
 
         box = page.locator(".ocsregistry-map").bounding_box()
         print(f"map on a phone: top {box['y']:.0f}px, height {box['height']:.0f}px of {PHONE['height']}px")
@@ -159,8 +169,6 @@ def test_map_page_has_no_serious_accessibility_violation(browser, live_url, regi
     with open_page(browser, live_url, viewport=viewport) as visit:
         visit.go("/ocsregistry/map")
         visit.page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
-        # CKAN's footer language menu (select2) is built by CKAN's own modules: let them finish
-        visit.page.wait_for_selector("#s2id_field-lang-select", state="attached", timeout=10000)
         visit.page.wait_for_load_state("networkidle")
         violations = axe_violations(visit)
         print(f"\naxe serious/critical on the map ({viewport['width']}px): {len(violations)}")
@@ -180,6 +188,8 @@ def test_embed_fits_a_600px_iframe_and_the_page_offers_its_code(browser, live_ur
         assert height <= 600
         assert page.locator(".ocsregistry-map").bounding_box()["height"] >= 300
         assert page.locator("header.masthead, footer.site-footer").count() == 0
+        # the embed, too, loads none of CKAN's base scripts
+        assert page.evaluate("typeof window.jQuery === 'undefined' && typeof window.ckan === 'undefined'")
 
     with open_page(browser, live_url, viewport=DESKTOP, locale="en-GB") as visit:
         visit.go("/en/ocsregistry/map?vocab_ocsregistry_characteristic=ocs_ge")
@@ -196,6 +206,24 @@ def test_embed_fits_a_600px_iframe_and_the_page_offers_its_code(browser, live_ur
         copy.click()
         page.wait_for_function("document.querySelector('button.ocsregistry-copy').textContent.trim() != 'Copy'")
         assert page.evaluate("navigator.clipboard.readText()") == value
+
+
+def test_site_chrome_works_without_ckan_scripts(browser, live_url, registry):
+    """The map loads none of CKAN's scripts: the phone menu and the footer's language
+    menu are driven by ocsregistry-nav.js."""
+    with open_page(browser, live_url, viewport=PHONE) as visit:
+        visit.go("/ocsregistry/map")
+        page = visit.page
+        toggler = page.locator("button.navbar-toggler")
+        assert toggler.get_attribute("aria-expanded") == "false"
+        toggler.click()
+        assert toggler.get_attribute("aria-expanded") == "true"
+        assert page.locator("#main-navigation-toggle").is_visible()
+        with page.expect_navigation():
+            page.select_option("#field-lang-select", label="English")
+        page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
+        assert "/en/ocsregistry/map" in page.url, page.url
+        assert page.locator("h1.ocsregistry-map-page-title").inner_text().startswith("National map")
 
 
 def test_bad_filters_speak_the_users_words(browser, live_url, registry):

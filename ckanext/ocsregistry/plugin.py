@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.ocsregistry import history, licences
+from ckanext.ocsregistry import history, licences, webassets_leaflet
 from ckanext.ocsregistry.csw import repository as csw_repository
 from ckanext.ocsregistry.search import facets, index, query
 from ckanext.ocsregistry.restricted import derived, policy, write
@@ -38,6 +38,8 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "ocsregistry")
+        # Leaflet from ckanext-spatial's files, without spatial's preload of CKAN's base scripts
+        webassets_leaflet.ocsregistry_register_leaflet_assets()
         # No page of the registry calls a third party: user pictures are CKAN's
         # local placeholder, not gravatar.com's (unless the site chose a style).
         if config.get("ckan.gravatar_default") in (None, "", "identicon"):
