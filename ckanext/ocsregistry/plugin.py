@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.ocsregistry import history
+from ckanext.ocsregistry import csrf_guard, history
 from ckanext.ocsregistry.search import facets, index, query
 from ckanext.ocsregistry.restricted import derived, policy, write
 from ckanext.ocsregistry.record import DATASET_TYPE
@@ -30,6 +30,7 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.ITranslation)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -47,6 +48,12 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     def configure(self, config: Any) -> None:
         derived.guard_activity()
         history.one_entry_per_save()
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        csrf_guard.install(app)  # CKAN 2.12.0 only (see csrf_guard.py)
+        return app
 
     # IPackageController: restricted values (restricted/) never reach CKAN's
     # package, its index or its activity; the record's other fields are indexed.
