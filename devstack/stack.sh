@@ -511,6 +511,7 @@ cmd_test() {
   [ -n "$CKAN_VERSION_CHOSEN" ] && versions=("$CKAN_VERSION_CHOSEN")
   for version in "${versions[@]}"; do
     use_ckan "$version"
+    export CKAN_VERSION  # the tests' own stack.sh calls (test_guards.py) use it too
     local start=$SECONDS one=0
     test_one_version "$@" || one=$?
     results+=("CKAN $version: $([ "$one" = 0 ] && echo passed || echo "failed (pytest exit $one)") in $((SECONDS - start)) s")
