@@ -159,8 +159,11 @@ def test_map_page_has_no_serious_accessibility_violation(browser, live_url, regi
     with open_page(browser, live_url, viewport=viewport) as visit:
         visit.go("/ocsregistry/map")
         visit.page.wait_for_selector(".ocsregistry-map-page.ocsregistry-map-ready")
-        # CKAN's footer language menu (select2) is built by CKAN's own modules: let them finish
-        visit.page.wait_for_selector("#s2id_field-lang-select", state="attached", timeout=10000)
+        # CKAN's footer language menu (select2) is built by CKAN's own modules: let them
+        # finish (select2 3 on CKAN 2.11 adds #s2id_..., select2 4 on CKAN 2.12 a class)
+        visit.page.wait_for_selector(
+            "#s2id_field-lang-select, #field-lang-select.select2-hidden-accessible",
+            state="attached", timeout=10000)
         visit.page.wait_for_load_state("networkidle")
         violations = axe_violations(visit)
         print(f"\naxe serious/critical on the map ({viewport['width']}px): {len(violations)}")
