@@ -21,13 +21,13 @@ __all__ = ["harvest_source_reindex"]
 
 @tk.chained_action
 def harvest_source_reindex(original_action: Any, context: dict, data_dict: dict) -> bool:
-    if not tk.check_ckan_version(min_version="2.12"):
-        return original_action(context, data_dict)
-    source_id = tk.get_or_bust(data_dict, "id")
     # no access check, as ckanext-harvest's (its callers, job runs and the
     # reindex of every source, pass contexts without a user); the call only
     # records, for CKAN's audit, that the action went through check_access
     tk.check_access("harvest_source_reindex", dict(context, ignore_auth=True), data_dict)
+    if not tk.check_ckan_version(min_version="2.12"):
+        return original_action(context, data_dict)
+    source_id = tk.get_or_bust(data_dict, "id")
     logic.index_update_package({"ignore_auth": True, "user": context.get("user")},
                                source_id, context.get("defer_commit", False))
     return True
