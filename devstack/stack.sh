@@ -7,7 +7,8 @@
 #                             gunicorn behind nginx, jobs worker, harvest consumers,
 #                             periodic tasks, all under supervisord (make run)
 #   devstack/stack.sh test    install what is missing, start the services, run
-#                             the whole pytest suite (make test)
+#                             the whole pytest suite on every supported CKAN
+#                             version, or on $CKAN_VERSION only (make test)
 #   devstack/stack.sh stop    stop every process this script started (make stop)
 #   devstack/stack.sh status  show what is running
 #   devstack/stack.sh config  write (or update) $OCSREGISTRY_STATE/ckan.ini only
@@ -29,7 +30,29 @@ SOLR_PORT=${OCSREGISTRY_SOLR_PORT:-58983}
 CKAN_PORT=${OCSREGISTRY_CKAN_PORT:-5000}
 PY=${OCSREGISTRY_PYTHON:-python3}
 
-VENV=$STATE/venv
+# The CKAN versions the registry supports, the default first; each has its
+# pinned requirements-ckan-<version>.txt. CKAN_VERSION chooses one (make run
+# serves it, make test runs the suite on it only); `make test` without it runs
+# the suite on each in turn.
+SUPPORTED_CKAN=(2.11.6 2.12.0)
+CKAN_VERSION_CHOSEN=${CKAN_VERSION:-}
+CKAN_VERSION=${CKAN_VERSION:-${SUPPORTED_CKAN[0]}}
+
+# venv_for VERSION: the virtualenv of a CKAN version: .stack/venv for the
+# default one (where the scripts and earlier checkouts expect it),
+# .stack/venv-<version> for the others.
+venv_for() {
+  if [ "$1" = "${SUPPORTED_CKAN[0]}" ]; then echo "$STATE/venv"; else echo "$STATE/venv-$1"; fi
+}
+
+# use_ckan VERSION: make VERSION the one the commands below install and run.
+use_ckan() {
+  [ -f "$ROOT/requirements-ckan-$1.txt" ] ||
+    die "CKAN $1 is not supported (supported: ${SUPPORTED_CKAN[*]}; see requirements-ckan-*.txt)"
+  CKAN_VERSION=$1
+  VENV=$(venv_for "$1")
+}
+
 LOGS=$STATE/logs
 RUN=$STATE/run
 PGDATA=$STATE/pgdata
@@ -55,6 +78,8 @@ done
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+use_ckan "$CKAN_VERSION"
 
 # --------------------------------------------------------------------------
 # Installation (each step is skipped when already done)
@@ -114,14 +139,15 @@ install_system() {
 
 install_python() {
   local stamp=$VENV/.ocsregistry-installed
+  local pins=$ROOT/requirements-ckan-$CKAN_VERSION.txt
   local want
-  want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
+  want=$(cat "$pins" "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
-  log "installing CKAN and the extensions into $VENV (a few minutes the first time)"
+  log "installing CKAN $CKAN_VERSION and the extensions into $VENV (a few minutes the first time)"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/pip" install -q -U "pip==24.3.1" "setuptools==75.6.0" wheel >"$LOGS/pip.log" 2>&1 ||
     { tail -n 30 "$LOGS/pip.log" >&2; die "pip bootstrap failed"; }
-  "$VENV/bin/pip" install -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt" >>"$LOGS/pip.log" 2>&1 ||
+  "$VENV/bin/pip" install -r "$pins" -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt" >>"$LOGS/pip.log" 2>&1 ||
     { tail -n 30 "$LOGS/pip.log" >&2; die "pip install failed (see $LOGS/pip.log)"; }
   "$VENV/bin/pip" install --no-deps -e "$ROOT" >>"$LOGS/pip.log" 2>&1 ||
     { tail -n 30 "$LOGS/pip.log" >&2; die "installing ckanext-ocsregistry failed"; }
@@ -189,6 +215,7 @@ solr_configset() {
 solr_core() {
   local core=$1 dir=$SOLR/home/$1
   solr_configset "$dir/conf"
+  echo "$CKAN_VERSION" >"$dir/ckan-version"
   echo "name=$core" >"$dir/core.properties"
 }
 
@@ -352,6 +379,29 @@ start_solr() {
       rm -f "$SOLR/home/$core/core.properties"  # CREATE writes it
       curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$core&instanceDir=$core" >/dev/null
     fi
+  done
+  solr_use_schema
+}
+
+# Each core gets the schema.xml of the CKAN version in use (see build_schema.py),
+# reloaded in place when another version's schema is there, so that one Solr
+# serves the suite on each CKAN version in turn.
+solr_use_schema() {
+  local core dir
+  for dir in "$SOLR"/home/*/; do
+    dir=${dir%/}
+    core=${dir##*/}
+    [ "$(cat "$dir/ckan-version" 2>/dev/null)" = "$CKAN_VERSION" ] && continue
+    "$VENV/bin/python" "$ROOT/devstack/solr/build_schema.py" "$dir/conf/schema.xml.new"
+    if cmp -s "$dir/conf/schema.xml.new" "$dir/conf/schema.xml"; then
+      rm "$dir/conf/schema.xml.new"
+    else
+      log "Solr core $core: the schema of CKAN $CKAN_VERSION"
+      mv "$dir/conf/schema.xml.new" "$dir/conf/schema.xml"
+      curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=RELOAD&core=$core" >/dev/null ||
+        die "Solr could not reload core $core with CKAN $CKAN_VERSION's schema (see $LOGS/solr.log)"
+    fi
+    echo "$CKAN_VERSION" >"$dir/ckan-version"
   done
 }
 
@@ -552,9 +602,54 @@ cmd_run() {
   serve_ckan
 }
 
+# The test sites' databases and Redis dbs hold one CKAN version's tables and
+# data (2.12 moved group extras into a column, for one): when the suite last ran
+# on another version, they are dropped and made anew.
+reset_test_sites() {
+  local mark=$STATE/test-sites-ckan-version
+  [ "$(cat "$mark" 2>/dev/null)" = "$CKAN_VERSION" ] && return
+  local bin db n
+  bin=$(pg_bindir)
+  log "test databases: made anew for CKAN $CKAN_VERSION"
+  # every test site, those of a run with more workers too
+  for db in $("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtA -v ON_ERROR_STOP=1 \
+      -c "select datname from pg_database where datname like 'ckan\\_test%'"); do
+    "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtA -v ON_ERROR_STOP=1 \
+      -c "drop database if exists $db with (force)" >/dev/null
+    # its Solr core's documents went with it
+    curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$db/update?commit=true" -H 'Content-Type: text/xml' \
+      --data-binary '<delete><query>*:*</query></delete>' >/dev/null 2>&1 || true
+  done
+  for n in 1 3 $(seq 8 $((9 + 2 * TEST_WORKERS))); do redis-cli -p "$REDIS_PORT" -n "$n" flushdb >/dev/null; done
+  start_postgres  # creates the dropped databases
+  echo "$CKAN_VERSION" >"$mark"
+}
+
+# `make test`: the suite on CKAN_VERSION when it is set, else on every supported
+# version in turn (the default first); fails when any run fails.
 cmd_test() {
+  local versions=("${SUPPORTED_CKAN[@]}") version rc=0 results=()
+  [ -n "$CKAN_VERSION_CHOSEN" ] && versions=("$CKAN_VERSION_CHOSEN")
+  for version in "${versions[@]}"; do
+    use_ckan "$version"
+    export CKAN_VERSION  # the tests' own stack.sh calls (test_guards.py) use it too
+    local start=$SECONDS one=0
+    test_one_version "$@" || one=$?
+    results+=("CKAN $version: $([ "$one" = 0 ] && echo passed || echo "failed (pytest exit $one)") in $((SECONDS - start)) s")
+    [ "$one" = 0 ] || rc=$one
+  done
+  if [ ${#versions[@]} -gt 1 ]; then
+    log "the suite on each CKAN version:"
+    printf '[stack]   %s\n' "${results[@]}" >&2
+  fi
+  return $rc
+}
+
+test_one_version() {
+  log "the test suite on CKAN $CKAN_VERSION ($VENV)"
   cmd_install
   start_services
+  reset_test_sites
   export_env ckan_test ckan_test 1
   export OCSREGISTRY_AXE_JS=$STATE/npm/node_modules/axe-core/axe.min.js
   cd "$ROOT"

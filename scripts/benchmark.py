@@ -90,6 +90,8 @@ def load(target: int) -> None:
     rnd = random.Random(have)
     now = datetime.datetime.utcnow()
     packages, extras, ids = [], [], []
+    from ckanext.ocsregistry import extras as stored_extras
+    extras_in_columns = stored_extras.in_columns()
     for i in range(have, target):
         pid = str(uuid.uuid4())
         ids.append(pid)
@@ -97,12 +99,16 @@ def load(target: int) -> None:
                          "type": "ocs", "owner_org": org["id"], "state": "active", "private": False,
                          "metadata_created": now, "metadata_modified": now,
                          "notes": "Base synthétique pour le banc d'essai.", "license_id": ""})
-        for key, value in _extras(i, rnd).items():
-            extras.append({"id": str(uuid.uuid4()), "package_id": pid, "key": key, "value": value,
-                           "state": "active"})
+        values = _extras(i, rnd)
+        if extras_in_columns:  # CKAN 2.12: a JSONB column of package
+            packages[-1]["extras"] = values
+        else:
+            extras.extend({"id": str(uuid.uuid4()), "package_id": pid, "key": key, "value": value,
+                           "state": "active"} for key, value in values.items())
     started = time.perf_counter()
     model.Session.execute(model.package_table.insert(), packages)
-    model.Session.execute(model.package_extra_table.insert(), extras)
+    if extras:
+        model.Session.execute(model.package_extra_table.insert(), extras)
     model.Session.commit()
     search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
     search.commit()

@@ -81,3 +81,23 @@ def serve(ini: str, env: Optional[dict[str, str]] = None, port: Optional[int] = 
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def csrf_checked_ini(base_ini: str, directory: str, extra: str = "") -> str:
+    """An ini file: ``base_ini`` with CSRF checked everywhere, as ``make run``'s
+    site (``WTF_CSRF_ENABLED = true``, ``ckan.csrf_protection.ignore_extensions
+    = false``), which the session app cannot be (test.ini turns CSRF off when
+    the app is built), plus the ``extra`` settings. Returns its path."""
+    base = os.path.abspath(base_ini)
+    with open(base, encoding="utf-8") as f:
+        # `ckan -c` reads the logging sections from the file it is given
+        logging_sections = f.read().partition("[loggers]")[2]
+    ini = os.path.join(directory, "csrf.ini")
+    with open(ini, "w", encoding="utf-8") as f:
+        f.write("[app:main]\n"
+                f"use = config:{base}\n"
+                "WTF_CSRF_ENABLED = true\n"
+                "ckan.csrf_protection.ignore_extensions = false\n"
+                f"{extra}\n\n"
+                "[loggers]" + logging_sections)
+    return ini

@@ -113,10 +113,9 @@ def _write_around_the_validators(package_id: str, values: dict[str, str]) -> Non
     from ckan import model
     from ckan.lib import search
 
+    package = model.Package.get(package_id)
     for key, value in values.items():
-        extra = model.Session.query(model.PackageExtra).filter_by(
-            package_id=package_id, key=key).one()
-        extra.value = value
+        package.extras[key] = value  # 2.11's package_extra rows or 2.12's column alike
     model.Session.commit()
     search.rebuild(package_id)
     search.commit()

@@ -22,6 +22,7 @@ from ckan.plugins import toolkit as tk
 from ckan.tests.helpers import CKANCliRunner, call_action
 
 from ckanext.ocsregistry import restricted
+from ckanext.ocsregistry import extras
 from ckanext.ocsregistry.search import digests, index
 
 from .conftest import RESTRICTED_VALUES, as_user, create_record
@@ -36,9 +37,7 @@ def _run(*args: str):
 
 
 def _extras(package_id: str) -> dict[str, str]:
-    rows = model.Session.execute(sa.text(
-        "select key, value from package_extra where package_id = :id"), {"id": package_id})
-    return dict(rows.all())
+    return extras.stored_package_extras(package_id)
 
 
 def _stores_text(package_id: str, name: str) -> str:

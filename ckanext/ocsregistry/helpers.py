@@ -139,16 +139,10 @@ def ocsregistry_former_region_options() -> list[dict[str, str]]:
 
 def ocsregistry_org_regions(organizations: list[dict[str, Any]]) -> dict[str, list[str]]:
     """{organisation id: regions it covers} for the organisations offered on the form."""
-    import ckan.model as model
+    from ckanext.ocsregistry import crige
 
-    ids = [o["id"] for o in organizations or [] if o.get("id")]
-    if not ids:
-        return {}
-    rows = (model.Session.query(model.GroupExtra.group_id, model.GroupExtra.value)
-            .filter(model.GroupExtra.group_id.in_(ids))
-            .filter(model.GroupExtra.key == "regions_covered")
-            .filter(model.GroupExtra.state == "active"))
-    return {group_id: regions.covered_regions(value) for group_id, value in rows}
+    ids = [o.get("id") for o in organizations or []]
+    return {org.id: org.regions for org in crige.regions_covered(ids)}
 
 
 def ocsregistry_form_default_region(data: dict[str, Any],

@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.ocsregistry import history, licences, webassets_leaflet
+from ckanext.ocsregistry import csrf_guard, history, licences, webassets_leaflet
 from ckanext.ocsregistry.csw import repository as csw_repository
 from ckanext.ocsregistry.search import facets, index, query
 from ckanext.ocsregistry.restricted import derived, policy, write
@@ -31,6 +31,7 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.ITranslation)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -54,6 +55,12 @@ class OcsregistryPlugin(p.SingletonPlugin, DefaultTranslation):
     def configure(self, config: Any) -> None:
         derived.guard_activity()
         history.one_entry_per_save()
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        csrf_guard.install(app)  # CKAN 2.12.0 only (see csrf_guard.py)
+        return app
 
     # IPackageController: restricted values (restricted/) never reach CKAN's
     # package, its index or its activity; the record's other fields are indexed;

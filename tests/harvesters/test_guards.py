@@ -184,10 +184,16 @@ def test_the_registry_own_routes_accept_no_post(app):
 
 def _make_run_config(tmp_path) -> configparser.RawConfigParser:
     """The ckan.ini devstack/stack.sh writes for `make run`, in a scratch state folder."""
-    os.symlink(os.path.dirname(os.path.dirname(sys.executable)), tmp_path / "venv")
+    import ckan
+
+    # this virtualenv, under the names stack.sh gives the default version's and another's
+    venv = os.path.dirname(os.path.dirname(sys.executable))
+    os.symlink(venv, tmp_path / "venv")
+    os.symlink(venv, tmp_path / f"venv-{ckan.__version__}")
     subprocess.run(["bash", os.path.join(ROOT, "devstack", "stack.sh"), "config"], check=True,
-                   env=dict(os.environ, OCSREGISTRY_STATE=str(tmp_path)), capture_output=True,
-                   timeout=120)
+                   env=dict(os.environ, OCSREGISTRY_STATE=str(tmp_path),
+                            CKAN_VERSION=ckan.__version__),
+                   capture_output=True, timeout=120)
     parser = configparser.RawConfigParser(strict=False)
     parser.read(tmp_path / "ckan.ini")
     return parser

@@ -7,7 +7,6 @@ sysadmin drives it with ``requests`` as a browser would.
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -19,7 +18,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestJob
 
-from ..live_site import serve
+from ..live_site import csrf_checked_ini, serve
 from .conftest import harvest_source
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -30,19 +29,7 @@ PASSWORD = "csrf-live-password"
 
 def csrf_ini(directory, extra: str = "") -> str:
     """test.ini with CSRF checked everywhere (and ``extra`` settings), written in ``directory``."""
-    base = os.path.abspath(tk.config["__file__"])
-    with open(base, encoding="utf-8") as f:
-        # `ckan -c` reads the logging sections from the file it is given
-        logging_sections = f.read().partition("[loggers]")[2]
-    ini = directory / "csrf.ini"
-    ini.write_text(
-        "[app:main]\n"
-        f"use = config:{base}\n"
-        "WTF_CSRF_ENABLED = true\n"
-        "ckan.csrf_protection.ignore_extensions = false\n"
-        f"{extra}\n"
-        "[loggers]" + logging_sections, encoding="utf-8")
-    return str(ini)
+    return csrf_checked_ini(tk.config["__file__"], str(directory), extra)
 
 
 @pytest.fixture(scope="module")

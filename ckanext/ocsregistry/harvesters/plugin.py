@@ -8,7 +8,9 @@
 - IAuthFunctions: harvested records are edited at their source, not here, one
   by one or in bulk (``auth``);
 - IBlueprint: ckanext-harvest's routes that change state answer POST only
-  (``views``).
+  (``views``);
+- IActions: ckanext-harvest's ``harvest_source_reindex`` indexes as CKAN 2.12
+  does (``actions``).
 
 Needs ckanext-harvest (``harvest`` plugin) and ckanext-dcat; the ``ocsregistry``
 plugin itself runs without them (see README, installation).
@@ -24,11 +26,12 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.interfaces import IHarvester
 
 from ckanext.ocsregistry.harvesters import (
-    auth, rdf_guard, record_mapping, source_config, views)
+    actions, auth, rdf_guard, record_mapping, source_config, views)
 from ckanext.ocsregistry.harvesters.registry_harvester import RegistryHarvester
 from ckanext.ocsregistry.record import DATASET_TYPE
 
 
+@tk.blanket.actions(actions)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.blueprints(views)
 @tk.blanket.config_declarations

@@ -6,7 +6,7 @@ from typing import Any, Optional
 from ckan import model
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.ocsregistry import regions, restricted
+from ckanext.ocsregistry import crige, restricted
 from ckanext.ocsregistry.harvesters.source_config import SourceConfig
 from ckanext.ocsregistry.record import DATASET_TYPE
 
@@ -45,13 +45,7 @@ def to_local(record: dict[str, Any], owner_org: str) -> dict[str, Any]:
 
 def _organisations_covering(region_code: str) -> list[Any]:
     """(id, name) of the active organisations covering the region, in one query."""
-    rows = (model.Session.query(model.Group.id, model.Group.name, model.GroupExtra.value)
-            .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
-            .filter(model.Group.is_organization.is_(True), model.Group.state == "active",
-                    model.GroupExtra.key == "regions_covered",
-                    model.GroupExtra.state == "active"))
-    return sorted((row for row in rows if region_code in regions.covered_regions(row.value)),
-                  key=lambda row: row.name)
+    return [org for org in crige.regions_covered() if region_code in org.regions]
 
 
 def choose_organization(record: dict[str, Any], config: SourceConfig,

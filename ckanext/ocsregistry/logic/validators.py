@@ -422,11 +422,11 @@ def _stored_regions(context: dict) -> list[str]:
 def _records_in(org_id: str, codes: list[str]) -> int:
     """Active registry records of an organisation about these regions (one query)."""
     from ckanext.ocsregistry.record import DATASET_TYPE
+    from ckanext.ocsregistry import extras
     return (model.Session.query(model.Package.id)
-            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
             .filter(model.Package.owner_org == org_id, model.Package.type == DATASET_TYPE,
-                    model.Package.state == "active", model.PackageExtra.key == "region_code",
-                    model.PackageExtra.value.in_(codes))
+                    model.Package.state == "active",
+                    extras.package_value("region_code").in_(codes))
             .count())
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from ckan import model
 
+from ckanext.ocsregistry import extras
 from ckanext.ocsregistry.restricted import policy, store
 
 __all__ = ["clean_index_document", "scrub_history", "scrub_all_history", "guard_activity"]
@@ -65,10 +66,10 @@ def scrub_all_history() -> int:
     """The same for every registry record whose funding is not public now."""
     if not _has_activity_table():
         return 0
-    return model.Session.execute(_scrub_statement("""AND object_id IN (
-        SELECT p.id FROM package p LEFT JOIN package_extra e
-          ON e.package_id = p.id AND e.key = 'funding_visibility' AND e.state = 'active'
-        WHERE coalesce(e.value, '') <> :public)"""), {"public": policy.PUBLIC}).rowcount
+    visibility = extras.package_value_sql("funding_visibility", "p")
+    return model.Session.execute(_scrub_statement(f"""AND object_id IN (
+        SELECT p.id FROM package p
+        WHERE coalesce({visibility}, '') <> :public)"""), {"public": policy.PUBLIC}).rowcount
 
 
 def _scrub_new_activity(mapper, connection, target) -> None:

@@ -15,9 +15,11 @@ string or ``null`` clears it.
 """
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from ckan.lib.navl.dictization_functions import StopOnError, missing
+from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry.restricted import derived, policy, store
 
@@ -39,7 +41,19 @@ def ocsregistry_restricted_stash(key, data, errors, context) -> None:
     value = data.pop(key, "")
     if not errors.get(key):
         data.setdefault((PENDING,), {})[key[-1]] = value
+        _touch_when_changed(key[-1], value, data, context)
     raise StopOnError  # nothing after this (convert_to_extras) may store it
+
+
+def _touch_when_changed(name: str, value: Any, data: dict, context: dict) -> None:
+    """CKAN 2.12's ``package_update`` calls ``after_dataset_update`` (``persist``)
+    only when the package itself changed, and rolls back otherwise: an update
+    that changes restricted values alone marks the record modified."""
+    package = context.get("package")
+    if package is None or not tk.check_ckan_version(min_version="2.12"):
+        return
+    if str(store.get(package.id).get(name, "")) != str("" if value is None else value):
+        data[("metadata_modified",)] = datetime.datetime.utcnow()
 
 
 def persist(context: dict[str, Any], data: dict[str, Any]) -> None:

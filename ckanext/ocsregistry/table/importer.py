@@ -14,6 +14,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import plugins as lib_plugins
+from ckan.lib import search
 from ckan.plugins import toolkit as tk
 
 from ckanext.ocsregistry import record, restricted
@@ -318,11 +319,23 @@ def _write(user: str, planned: list[tuple[RowReport, dict[str, Any]]], report: R
     database, the search index) is rolled back and reported, never raised."""
     entry = None
     try:
+        ids = []
         for entry, data in planned:
-            context = dict(_context(user), defer_commit=True)
-            tk.get_action(f"package_{entry.action}")(context, data)
+            # return_id_only: CKAN 2.12's package_update otherwise rolls back
+            # its own savepoint when the commit is deferred
+            context = dict(_context(user), defer_commit=True, return_id_only=True)
+            ids.append(tk.get_action(f"package_{entry.action}")(context, data))
         entry = None
+        index_here = tk.check_ckan_version(min_version="2.12")
+        if index_here:
+            # CKAN 2.12 indexes inside the actions, and not at all when the
+            # commit is deferred (2.11 indexes every written record when the
+            # session commits); indexed before the commit, as 2.11 does, so
+            # that an index failure still leaves nothing written
+            search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
         model.repo.commit()
+        if index_here:
+            search.commit()  # searchable at once, whatever Solr's soft-commit delay
     except tk.ValidationError as e:
         model.Session.rollback()
         errors = e.error_dict if isinstance(e.error_dict, dict) else {"": [str(e.error_dict)]}

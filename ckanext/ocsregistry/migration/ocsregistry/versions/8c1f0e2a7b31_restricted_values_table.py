@@ -1,4 +1,5 @@
-"""Restricted funding and price values move out of package_extra into their own table.
+"""Restricted funding and price values move out of package_extra into their own table
+(out of the package's JSONB extras column on CKAN 2.12).
 
 Before this revision they were stored as extras, so CKAN's package dict, and
 everything built from it (search index, activity snapshots), could carry
@@ -32,17 +33,27 @@ def upgrade():
     )
     fields = sa.bindparam("fields", list(FIELDS), type_=sa.ARRAY(sa.UnicodeText))
     bind = op.get_bind()
+    if sa.inspect(bind).has_table("package_extra"):
+        # CKAN 2.11: extras are rows of package_extra
+        extras = "package_extra e JOIN package p ON p.id = e.package_id"
+        visibility = """(SELECT v.value FROM package_extra v WHERE v.package_id = p.id
+                         AND v.key = 'funding_visibility' AND v.state = 'active')"""
+        remove = """DELETE FROM package_extra e USING package p
+                    WHERE p.id = e.package_id AND p.type = 'ocs' AND e.key = ANY(:fields)"""
+    else:
+        # CKAN 2.12: extras are a JSONB column of package
+        extras = "package p, jsonb_each_text(p.extras) e"
+        visibility = "(p.extras ->> 'funding_visibility')"
+        remove = """UPDATE package p SET extras = p.extras - :fields
+                    WHERE p.type = 'ocs' AND p.extras ?| :fields"""
     bind.execute(sa.text(f"""
         INSERT INTO {TABLE} (package_id, "values", modified)
-        SELECT e.package_id, jsonb_object_agg(e.key, e.value), now() at time zone 'utc'
-        FROM package_extra e JOIN package p ON p.id = e.package_id
+        SELECT p.id, jsonb_object_agg(e.key, e.value), now() at time zone 'utc'
+        FROM {extras}
         WHERE p.type = 'ocs' AND e.key = ANY(:fields) AND coalesce(e.value, '') <> ''
-        GROUP BY e.package_id
+        GROUP BY p.id
     """).bindparams(fields))
-    bind.execute(sa.text("""
-        DELETE FROM package_extra e USING package p
-        WHERE p.id = e.package_id AND p.type = 'ocs' AND e.key = ANY(:fields)
-    """).bindparams(fields))
+    bind.execute(sa.text(remove).bindparams(fields))
     if sa.inspect(bind).has_table("activity"):
         # Every snapshot of a record whose funding is not public now loses them.
         paths = " ".join(f"#- '{{package,{f}}}'" for f in FIELDS)
@@ -51,17 +62,22 @@ def upgrade():
             WHERE activity_type IN ('new package', 'changed package', 'deleted package')
               AND (data::jsonb -> 'package') ?| :fields
               AND object_id IN (
-                SELECT p.id FROM package p LEFT JOIN package_extra e
-                  ON e.package_id = p.id AND e.key = 'funding_visibility' AND e.state = 'active'
-                WHERE p.type = 'ocs' AND coalesce(e.value, '') <> 'public')
+                SELECT p.id FROM package p
+                WHERE p.type = 'ocs' AND coalesce({visibility}, '') <> 'public')
         """).bindparams(fields))
 
 
 def downgrade():
     bind = op.get_bind()
-    bind.execute(sa.text(f"""
-        INSERT INTO package_extra (id, package_id, key, value, state)
-        SELECT gen_random_uuid()::text, r.package_id, kv.key, kv.value, 'active'
-        FROM {TABLE} r, jsonb_each_text(r."values") kv
-    """))
+    if sa.inspect(bind).has_table("package_extra"):
+        bind.execute(sa.text(f"""
+            INSERT INTO package_extra (id, package_id, key, value, state)
+            SELECT gen_random_uuid()::text, r.package_id, kv.key, kv.value, 'active'
+            FROM {TABLE} r, jsonb_each_text(r."values") kv
+        """))
+    else:
+        bind.execute(sa.text(f"""
+            UPDATE package p SET extras = coalesce(p.extras, '{{}}'::jsonb) || r."values"
+            FROM {TABLE} r WHERE r.package_id = p.id
+        """))
     op.drop_table(TABLE)
