@@ -129,15 +129,32 @@ def sync(package_id: str) -> None:
     if not enabled() or not package_id:
         return
     try:
-        with model.Session.begin_nested():  # a savepoint: a fault here never loses the save
-            try:
-                pkg = records.public_record(package_id)
-            except tk.ObjectNotFound:
-                _remove(package_id)
-                return
-            _upsert(row(pkg))
+        try:
+            pkg = records.public_record(package_id)
+        except tk.ObjectNotFound:
+            _in_savepoint(lambda: _remove(package_id))
+            return
+        document = row(pkg)
+        _in_savepoint(lambda: _upsert(document))
     except Exception:  # noqa: BLE001 - the save goes on; `ckan ocsregistry csw-sync` repairs
         log.exception("CSW: record %s not synchronised", package_id)
+
+
+def _in_savepoint(work) -> None:
+    """Run ``work`` in a SAVEPOINT of the session's connection: a fault rolls
+    back this work only, never the save around it.
+
+    A connection-level savepoint, not ``Session.begin_nested()``: releasing a
+    session savepoint runs the session's commit hooks, where CKAN 2.11 sends
+    the transaction's records to the search index, so a bulk import that then
+    rolled back left its first records searchable though never stored."""
+    savepoint = model.Session.connection().begin_nested()
+    try:
+        work()
+    except Exception:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
 
 
 def _remove(id_or_name: str) -> None:
@@ -151,8 +168,7 @@ def remove(package_id: str) -> None:
     if not enabled() or not package_id:
         return
     try:
-        with model.Session.begin_nested():
-            _remove(package_id)
+        _in_savepoint(lambda: _remove(package_id))
     except Exception:  # noqa: BLE001 - as in sync
         log.exception("CSW: record %s not removed", package_id)
 
