@@ -165,6 +165,31 @@ def test_content_negotiation_answers_utf_8(crige_grand_est, tmp_path):
                 assert response.encoding == "utf-8", response.headers["Content-Type"]
                 if path != "/":
                     assert title in response.text, (path, accept)
+        # a browser at "/" still gets CKAN's home page (the registry home is off here)
+        page = requests.get(url + "/", headers={"Accept": "text/html"}, timeout=60)
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+        assert "ocsregistry-indicator" not in page.text
+
+
+@pytest.mark.live
+def test_content_negotiation_and_the_registry_home_share_the_site_root(tmp_path):
+    """With both the registry home as the site's home and ckanext-dcat's content
+    negotiation, "/" answers RDF clients with the catalogue and browsers with the home."""
+    from ckan.plugins import toolkit as tk
+
+    from .live_site import serve
+
+    with open(tk.config["__file__"], encoding="utf-8") as f:
+        text = f.read().replace("[app:main]", "[app:main]\nckanext.dcat.enable_content_negotiation = true"
+                                "\nckanext.ocsregistry.home_as_site_home = true", 1)
+    ini = tmp_path / "conneg-home.ini"
+    ini.write_text(text, encoding="utf-8")
+    with serve(str(ini)) as url:
+        rdf = requests.get(url + "/", headers={"Accept": "text/turtle"}, timeout=60)
+        assert rdf.status_code == 200 and rdf.headers["Content-Type"].startswith("text/turtle")
+        assert "dcat:Catalog" in rdf.text
+        page = requests.get(url + "/", headers={"Accept": "text/html"}, timeout=60)
+        assert page.status_code == 200 and "ocsregistry-indicator" in page.text
 
 
 # --------------------------------------------------------------------------

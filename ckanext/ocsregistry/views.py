@@ -11,7 +11,7 @@ import datetime
 import json
 from typing import Any, Callable
 
-from flask import Blueprint, Response, stream_with_context
+from flask import Blueprint, Response, current_app, stream_with_context
 
 import ckan.plugins.toolkit as tk
 from ckan.common import request
@@ -152,11 +152,33 @@ def home(embed: bool | None = None):
     return tk.render(template, extra_vars)
 
 
-def site_home():
-    if tk.asbool(tk.config.get(HOME_OPTION)):
-        return home()
+def _asks_rdf() -> bool:
+    """An RDF client at "/" while ckanext-dcat's content negotiation is on."""
+    if not tk.asbool(tk.config.get("ckanext.dcat.enable_content_negotiation")):
+        return False
+    try:
+        from ckanext.dcat.utils import check_access_header
+    except ImportError:
+        return False
+    return bool(check_access_header())
+
+
+def _other_home():
+    """The view "/" reaches without this rule: ckanext-dcat's content
+    negotiation when it is on (it answers RDF clients and hands the others to
+    CKAN's home), else CKAN's home. Rules are tried in the order Flask would."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule == "/" and rule.endpoint != "ocsregistry_site_home.index" \
+                and "GET" in (rule.methods or ()):
+            return current_app.view_functions[rule.endpoint](**(rule.defaults or {}))
     from ckan.views.home import index
     return index()
+
+
+def site_home():
+    if tk.asbool(tk.config.get(HOME_OPTION)) and not _asks_rdf():
+        return home()
+    return _other_home()
 
 
 def _summary_from_args(allowed: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
