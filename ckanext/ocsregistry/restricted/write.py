@@ -88,11 +88,21 @@ def update_restricted(next_action: Callable, context: dict[str, Any],
     package = context.get("package")
     if not unwritten or package is None or not policy.fields(package.type):
         return result
-    shown = tk.get_action("package_show")(
-        {"ignore_auth": True, "user": context.get("user", "")}, {"id": package.id})
+    # CKAN returned the record as it was (a dict) or its id: its funding
+    # visibility is unchanged either way (the package row was not written).
+    shown = result if isinstance(result, dict) else _show(context, package.id)
     persist(context, {"id": package.id, "type": package.type,
                       "funding_visibility": shown.get("funding_visibility"),
                       PENDING: unwritten})
     if not context.get("defer_commit"):
         model.repo.commit()
-    return result
+    # the record as it now is, not with the values it had before
+    return _show(context, package.id) if isinstance(result, dict) else result
+
+
+def _show(context: dict[str, Any], package_id: str) -> dict[str, Any]:
+    """The record as the caller sees it (restricted values by policy), as
+    ``package_update`` shows it."""
+    return tk.get_action("package_show")(
+        {"user": context.get("user", ""), "auth_user_obj": context.get("auth_user_obj"),
+         "ignore_auth": True}, {"id": package_id})
