@@ -524,9 +524,10 @@ def test_an_api_show_then_update_by_a_member_loses_nothing(world):
 def test_an_empty_value_clears_and_the_index_stays_clean(world):
     w = world.written["API package_update (CRIGE admin token)"]
     token = world.users["admin"]["token"]
-    _api(world.app, "package_patch", token, id=w.id, funders="")
+    patched = _api(world.app, "package_patch", token, id=w.id, funders="")
     shown = _api(world.app, "package_show", token, id=w.id)
     assert "funders" not in shown and str(shown["amo_price"]) == w.markers["amo_price"]
+    assert w.markers["funders"] not in json.dumps(patched)  # not the record as it was
     _api(world.app, "package_patch", token, id=w.id, funders=w.markers["funders"])
     _all_found(own_package_show(world, token, w), w)
 

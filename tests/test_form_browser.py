@@ -171,6 +171,9 @@ def test_editor_creates_a_record_in_one_step(browser, live_url, crige_grand_est,
 
         # editing: the same sections, the values as stored, saved in place
         visit.go("/ocs/edit/ocs-ge2-saisie")
+        # one save button, the form's default (no CKAN 2.12 "Unpublish": back to a draft)
+        assert page.locator("#dataset-edit [type=submit]").count() == 1
+        assert page.locator("#dataset-edit button[name=save]").get_attribute("value") is None
         assert page.input_value("#field-production_price") == "1200000.5"
         assert page.input_value("#field-region_code") == "44"
         page.fill("#field-title", "OCS GE2 Grand Est saisie")

@@ -18,6 +18,8 @@ def ungettext(singular: str, plural: str, n: int) -> str:  # marker
 MESSAGES = (
     # CKAN
     _("Skip to main content"),
+    # the header search box's hidden label on CKAN 2.11 (shown as text until the CSS applies)
+    _("Search Datasets..."),
     _("Profile settings"),
     _("Unfollow"),
     _("Ocs"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 from typing import Any
@@ -18,8 +19,10 @@ from ckanext.ocsregistry.csw.repository import (bulk_update_delete, bulk_update_
 from ckanext.ocsregistry.search import digests, fields, query, summary
 from ckanext.ocsregistry.search.fields import FACET_REGION
 from ckanext.ocsregistry.logic import schema as ocs_schema
+from ckanext.ocsregistry.logic import shape
 # CKAN's own write actions, chained: they refuse misshapen data (logic/shape.py).
-from ckanext.ocsregistry.logic.shape import package_create, package_update
+from ckanext.ocsregistry.logic.shape import package_create
+from ckanext.ocsregistry.restricted import write as restricted_write
 
 __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_crige_list",
            "ocsregistry_region_summary", "ocsregistry_indicators",
@@ -27,6 +30,15 @@ __all__ = ["ocsregistry_region_list", "ocsregistry_map_data", "ocsregistry_crige
            "ocsregistry_compare", "ocsregistry_changes", "ocsregistry_iso19139_show",
            "package_create", "package_update", "bulk_update_private", "bulk_update_public",
            "bulk_update_delete"]
+
+
+@tk.chained_action
+def package_update(next_action, context: dict, data_dict: dict[str, Any]) -> Any:
+    """CKAN's ``package_update`` (``package_patch`` and ``package_revise`` call it),
+    chained: misshapen data refused (logic/shape.py), then the restricted values
+    written even when CKAN found the package itself unchanged (restricted/write.py)."""
+    return shape.package_update(
+        functools.partial(restricted_write.update_restricted, next_action), context, data_dict)
 
 
 def validate_filters(data_dict: dict[str, Any], schema: dict, context: dict) -> dict[str, Any]:
