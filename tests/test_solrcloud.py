@@ -16,7 +16,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from ckan.lib.search.common import SolrSettings
+try:  # CKAN 2.11 keeps the Solr address it read at start-up; 2.12 reads solr_url each time
+    from ckan.lib.search.common import SolrSettings
+except ImportError:
+    SolrSettings = None
 from ckan.plugins import toolkit as tk
 
 from . import test_export, test_map, test_search
@@ -41,15 +44,24 @@ def solrcloud():
 def cloud_solr_url(registry_app, solrcloud):
     """CKAN's ``solr_url`` on the collection (through node 0) for this module.
 
-    CKAN reads ``solr_url`` once, into ``SolrSettings``, when the application
-    is made (``registry_app``), and every Solr connection comes from there."""
+    CKAN 2.11 reads ``solr_url`` once, into ``SolrSettings``, when the application
+    is made (``registry_app``), and every Solr connection comes from there;
+    CKAN 2.12 reads the option at each connection."""
     url = solrcloud.collection_url(0)
-    before, before_config = SolrSettings.get(), tk.config.get("solr_url")
-    SolrSettings.init(url)
-    tk.config["solr_url"] = url
+    before = SolrSettings.get() if SolrSettings else None
+    before_config = tk.config.get("solr_url")
+    _use_solr(url)
     yield url
-    SolrSettings.init(*before)
+    if SolrSettings:
+        SolrSettings.init(*before)
     tk.config["solr_url"] = before_config
+
+
+def _use_solr(url: str) -> None:
+    """Point CKAN's Solr connections at ``url`` (2.11: SolrSettings; 2.12: the config)."""
+    if SolrSettings:
+        SolrSettings.init(url)
+    tk.config["solr_url"] = url
 
 
 def create_record_over_api(app, crige: dict, **overrides) -> dict:
@@ -126,11 +138,11 @@ class TestSearchOnSolrCloud(_rerun(
         assert _replica_counts(solrcloud) == shards
         assert sum(shards.values()) == total + 1
         # and the collection answers the same through node 1
-        SolrSettings.init(solrcloud.collection_url(1))
+        _use_solr(solrcloud.collection_url(1))
         try:
             assert test_search._search(q="*:*")["count"] == total + 1
         finally:
-            SolrSettings.init(solrcloud.collection_url(0))
+            _use_solr(solrcloud.collection_url(0))
 
 
 def _shard_counts(solrcloud) -> dict[str, int]:

@@ -10,7 +10,9 @@
 - IBlueprint: ckanext-harvest's routes that change state answer POST only
   (``views``);
 - IActions: ckanext-harvest's ``harvest_source_reindex`` indexes as CKAN 2.12
-  does (``actions``).
+  does (``actions``);
+- IConfigurable: ckanext-harvest's queue connections wait without read timeout,
+  so its consumers survive an idle queue with redis-py 6+ (``queue_connection``).
 
 Needs ckanext-harvest (``harvest`` plugin) and ckanext-dcat; the ``ocsregistry``
 plugin itself runs without them (see README, installation).
@@ -26,7 +28,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.interfaces import IHarvester
 
 from ckanext.ocsregistry.harvesters import (
-    actions, auth, rdf_guard, record_mapping, source_config, views)
+    actions, auth, queue_connection, rdf_guard, record_mapping, source_config, views)
 from ckanext.ocsregistry.harvesters.registry_harvester import RegistryHarvester
 from ckanext.ocsregistry.record import DATASET_TYPE
 
@@ -38,6 +40,10 @@ from ckanext.ocsregistry.record import DATASET_TYPE
 class OcsregistryHarvesterPlugin(RegistryHarvester, p.SingletonPlugin):
     p.implements(IHarvester)
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.IConfigurable, inherit=True)
+
+    def configure(self, config: Any) -> None:
+        queue_connection.install()
 
     # IDCATRDFHarvester: records harvested as DCAT go to the CRIGE covering
     # their region (the source's organisation when it covers it).
